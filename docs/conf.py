@@ -1,0 +1,31 @@
+"""Sphinx configuration for the allocations documentation."""
+
+from __future__ import annotations
+
+project = "allocations"
+author = "allocations developers"
+copyright = "2026, allocations developers"
+release = "0.1.0.dev0"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": False}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+intersphinx_mapping: dict[str, tuple[str, None]] = {}
+nitpicky = False
+language = "en"
+html_theme = "alabaster"
+exclude_patterns = ["_build"]
+doctest_global_setup = """
+import datetime as dt
+from decimal import Decimal
+import allocations
+"""

@@ -1,0 +1,73 @@
+"""The ``allocations`` command line: the edge where files are read and text is printed.
+
+Each sub-command lives in its own private module exposing ``register(subparsers)``; the
+module sets ``handler`` on its parser. Handlers return the exit status.
+
+Exit statuses: 0 success, 1 the job failed (bad input data, guard stopped the run),
+2 bad arguments (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from allocations.errors import AllocationsError
+
+__all__ = ["main"]
+
+#: Sub-command modules, in the order ``--help`` lists them.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every sub-command registered."""
+    parser = _Parser(
+        prog="allocations",
+        description="French family allowances: calendars, entitlements, payment runs.",
+    )
+    subparsers = parser.add_subparsers(
+        title="commands", dest="command", required=True, parser_class=_Parser
+    )
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (also used by the console script)."""
+    try:
+        args = build_parser().parse_args(argv)
+        status: int = args.handler(args)
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    except AllocationsError as error:
+        print(f"allocations: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("allocations: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
