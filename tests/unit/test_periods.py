@@ -28,7 +28,7 @@ def test_parse_rejects_malformed_text_naming_it(text: str) -> None:
 
 
 def test_constructor_rejects_wrong_types() -> None:
-    with pytest.raises(TypeError, match="2024.0"):
+    with pytest.raises(TypeError, match=r"2024\.0"):
         Month(2024.0, 5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         Month.parse(202405)  # type: ignore[arg-type]

@@ -17,7 +17,8 @@ def test_every_code_is_known_with_its_regime() -> None:
     assert Department("54").regime is Regime.METROPOLITAN  # Grand Est is not Alsace-Moselle
     assert Department("976").regime is Regime.MAYOTTE
     assert Department("977").regime is Regime.OVERSEAS_COLLECTIVITY
-    assert Department("974").is_overseas and not Department("75").is_overseas
+    assert Department("974").is_overseas
+    assert not Department("75").is_overseas
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ def test_parsing_accepts_usual_spellings(text: str, code: str) -> None:
 
 
 def test_code_20_names_the_corsican_codes() -> None:
-    with pytest.raises(InvalidDepartmentError, match="2A.*2B"):
+    with pytest.raises(InvalidDepartmentError, match=r"2A.*2B"):
         Department("20")
 
 
