@@ -28,4 +28,6 @@ doctest_global_setup = """
 import datetime as dt
 from decimal import Decimal
 import allocations
+from allocations.money import *
+from allocations.periods import *
 """
