@@ -20,7 +20,11 @@ from allocations.errors import AllocationsError
 __all__ = ["main"]
 
 #: Sub-command modules, in the order ``--help`` lists them.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = (
+    "allocations.cli._calendar",
+    "allocations.cli._entitlements",
+    "allocations.cli._validate",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -63,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AllocationsError as error:
         print(f"allocations: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (``allocations calendar … | head``): not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("allocations: interrupted", file=sys.stderr)
         return 130
