@@ -22,6 +22,7 @@ from allocations.errors import InvalidAmountError
 __all__ = [
     "CENT",
     "ZERO",
+    "crds_withheld",
     "from_cents",
     "parse_amount",
     "round_to_cent",
@@ -92,6 +93,36 @@ def truncate_to_cent(amount: Decimal) -> Decimal:
     Decimal('0.74')
     """
     return amount.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def crds_withheld(gross: Decimal, rate_percent: Decimal = Decimal("0.5")) -> Decimal:
+    """The CRDS withheld (*précomptée*) on a gross family benefit, truncated to the cent.
+
+    Ordonnance 96-50 art. 14 sets the rate (0.5 %); truncating the product to the cent is
+    what reproduces every published CAF net amount (LAW.md §13): 149.26 € gives 0.7463 €,
+    so 0.74 € withheld and 148.52 € paid, where ordinary rounding would pay 148.51 €.
+
+    Args:
+        gross: the gross amount, already rounded to the cent.
+        rate_percent: the CRDS rate in percent.
+
+    Returns:
+        The amount withheld, with two decimals.
+
+    Raises:
+        InvalidAmountError: ``gross`` or ``rate_percent`` is negative.
+
+    >>> crds_withheld(Decimal("149.26"))
+    Decimal('0.74')
+
+    .. versionadded:: 0.1.0
+    """
+    if gross < 0 or rate_percent < 0:
+        raise InvalidAmountError(
+            f"the CRDS is withheld from a non-negative amount at a non-negative rate, got "
+            f"gross {gross} and rate {rate_percent} %"
+        )
+    return truncate_to_cent(gross * rate_percent / 100)
 
 
 def to_cents(amount: Decimal, field: str = "amount") -> int:
