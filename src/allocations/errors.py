@@ -13,6 +13,8 @@ __all__ = [
     "AllocationsError",
     "CalendarRangeError",
     "ConfigurationError",
+    "DuplicatePaymentError",
+    "HouseholdFileError",
     "IdempotencyConflictError",
     "IllegalTransitionError",
     "InvalidAmountError",
@@ -106,3 +108,62 @@ class Iso20022Error(AllocationsError, ValueError):
 
 class SepaValidationError(Iso20022Error):
     """A pain.001 message breaks the XSD or a SEPA rule."""
+
+
+class DuplicatePaymentError(LedgerError, ValueError):
+    """A second live payment would pay the same beneficiary, benefit and month twice.
+
+    Raised when a REGULAR instruction is recorded while another attempt for the same
+    (beneficiary, benefit, period) is still live (not rejected nor returned), or when an
+    end-to-end id is put in a second payment file.
+    """
+
+
+class HouseholdFileError(InvalidInputError):
+    """A line of a household file (JSON Lines or CSV) is malformed or breaks a rule.
+
+    The message reads ``source:line: field 'name': value reason``; the parts are also
+    attributes, so that a caller can write them to a rejects file.
+
+    Attributes:
+        source: the file's name as given (``"<stream>"`` for an unnamed stream).
+        line: the 1-based line where the household starts.
+        field: the field at fault (``"children[0].birth_date"``), or ``None`` for the whole
+            line (bad JSON, bad CSV row).
+        value: the offending value as read from the file; ``...`` (``Ellipsis``) when the
+            field is missing, and the message then reads ``field 'name' is missing``.
+        reason: the rule broken, e.g. ``"is not a date (YYYY-MM-DD)"``.
+
+    >>> from allocations import HouseholdFileError
+    >>> error = HouseholdFileError("households.jsonl", 17, "children[0].birth_date",
+    ...                            "2012-13-01", "is not a date (YYYY-MM-DD)")
+    >>> print(error)
+    households.jsonl:17: field 'children[0].birth_date': '2012-13-01' is not a date (YYYY-MM-DD)
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: Longest ``repr`` of the offending value quoted in a message (a line can be huge).
+    VALUE_LIMIT = 80
+
+    def __init__(
+        self, source: str, line: int, field: str | None, value: object, reason: str
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.field = field
+        self.value = value
+        self.reason = reason
+        if value is ...:
+            super().__init__(f"{source}:{line}: field {field!r} {reason}")
+            return
+        shown = repr(value)
+        if len(shown) > self.VALUE_LIMIT:
+            shown = shown[: self.VALUE_LIMIT - 3] + "..."
+        where = f"field {field!r}: " if field is not None else ""
+        super().__init__(f"{source}:{line}: {where}{shown} {reason}")
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[HouseholdFileError], tuple[str, int, str | None, object, str]]:
+        return (type(self), (self.source, self.line, self.field, self.value, self.reason))
