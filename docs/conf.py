@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Local extensions (docs/_ext): e.g. the lifecycle diagram generated from the code's table.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "allocations"
 author = "allocations developers"
 copyright = "2026, allocations developers"
@@ -13,6 +19,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "lifecycle_diagram",
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
