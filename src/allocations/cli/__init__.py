@@ -24,6 +24,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "allocations.cli._calendar",
     "allocations.cli._entitlements",
     "allocations.cli._validate",
+    "allocations.cli._pay",
+    "allocations.cli._ingest",
+    "allocations.cli._ledger",
 )
 
 EXIT_OK = 0
