@@ -111,6 +111,7 @@ __all__ = [
     "CAF_PAYMENT_SCHEDULE",
     "TARGET2",
     "AllocationsError",
+    "BreakdownLine",
     "BusinessCalendar",
     "CalendarOptions",
     "CalendarRangeError",
