@@ -3,20 +3,22 @@
 Generates JSON Lines files of realistic households in a temporary directory (1 to 4
 children over 21 years of birth dates, some in *résidence alternée*, 18 départements
 including Corsica, Alsace-Moselle and the DROM), runs the command line on each in a
-subprocess, and prints the wall time and the peak resident memory of that subprocess.
-Then it times each stage in-process on a sample, to tell the reader's share from the
-computation's.
+subprocess — once per ``--jobs`` value — and prints the wall time, the CPU time (the
+command and its worker processes) and the peak resident memory of the main process and of
+the largest worker. Then it times each stage in-process on a sample, to tell the reader's
+share from the computation's.
 
 Usage::
 
     .venv/bin/python benchmarks/entitlement_cli.py                  # 100,000 and 1,000,000 lines
-    .venv/bin/python benchmarks/entitlement_cli.py --lines 10000 100000
+    .venv/bin/python benchmarks/entitlement_cli.py --lines 10000 100000 --jobs 1 2
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import subprocess
@@ -27,8 +29,11 @@ from pathlib import Path
 
 from allocations import Month
 from allocations.adapters.households import read_households
-from allocations.cli._entitlements import _ENCODE
+from allocations.cli._entitlements import _ENCODE, MAX_DEFAULT_JOBS
 from allocations.entitlement import allocations_familiales
+from allocations.entitlement._entitlement import record_json
+from allocations.entitlement._month_law import month_law
+from allocations.entitlement._options import DEFAULT_OPTIONS
 
 MONTH = "2024-05"
 DEPARTMENTS = [
@@ -67,31 +72,58 @@ def generate(path: Path, lines: int, seed: int = 20240501) -> None:
             )
 
 
-def _measure(command: list[str]) -> tuple[float, float, float, int]:
-    """Wall seconds, CPU seconds, peak RSS in MiB and exit status of one subprocess."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)  # the rusage of this child only
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, usage.ru_maxrss / 1024, process.returncode  # ru_maxrss is in KiB
+class Run:
+    """One subprocess: wall and CPU seconds (itself and its workers), peak RSS in MiB of the
+    main process and of its largest worker, exit status."""
+
+    def __init__(self, command: list[str]) -> None:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        _, err = process.communicate()
+        self.wall = time.perf_counter() - started
+        self.status = process.returncode
+        lines = err.splitlines()
+        usage = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+        if not usage:
+            print(err, file=sys.stderr)
+        self.cpu = usage.get("cpu", float("nan"))
+        self.peak = usage.get("peak", float("nan"))
+        self.worker_peak = usage.get("worker_peak", 0.0)
 
 
-def run_command(source: Path, output: Path) -> tuple[float, float, float, int]:
-    """The command line on ``source``, output to a file: see :func:`_measure`."""
-    command = [sys.executable, "-m", "allocations", "entitlements", str(source)]
-    return _measure([*command, "--month", MONTH, "--output", str(output)])
+# Runs ``main`` and prints, last on stderr, the CPU time of the process and of the workers it
+# waited for, and the peak RSS of each (ru_maxrss is in KiB on Linux).
+_RUN = """
+import json, resource, sys
+from allocations.cli import main
+status = main(sys.argv[1:])
+me = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "cpu": me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime,
+    "peak": me.ru_maxrss / 1024, "worker_peak": workers.ru_maxrss / 1024,
+}), file=sys.stderr)
+sys.exit(status)
+"""
 
 
-def run_reader(source: Path) -> tuple[float, float, float, int]:
-    """Only the streaming reader on ``source``, in a subprocess: see :func:`_measure`."""
+def run_command(source: Path, output: Path, jobs: int) -> Run:
+    """The command line on ``source``, output to a file, with ``--jobs``."""
+    arguments = ["entitlements", str(source), "--month", MONTH, "--output", str(output)]
+    return Run([sys.executable, "-c", _RUN, *arguments, "--jobs", str(jobs)])
+
+
+def run_reader(source: Path) -> Run:
+    """Only the streaming reader on ``source``, in a subprocess."""
     code = (
-        "import sys\n"
+        "import json, resource, sys\n"
         "from allocations.adapters.households import read_households\n"
         "for _ in read_households(sys.argv[1]): pass\n"
+        "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(json.dumps({'cpu': me.ru_utime + me.ru_stime, 'peak': me.ru_maxrss / 1024}),"
+        " file=sys.stderr)\n"
     )
-    return _measure([sys.executable, "-c", code, str(source)])
+    return Run([sys.executable, "-c", code, str(source)])
 
 
 def stage_shares(source: Path, sample: int) -> dict[str, float]:
@@ -101,8 +133,9 @@ def stage_shares(source: Path, sample: int) -> dict[str, float]:
     what it sees in a real run.
     """
     month = Month.parse(MONTH)
+    law = month_law(month)
     clock = time.process_time  # CPU time: other processes on a shared machine do not count
-    totals = dict.fromkeys(("read", "compute", "record", "encode"), 0.0)
+    totals = dict.fromkeys(("read", "compute", "record", "encode", "command"), 0.0)
     households = read_households(source)
     count = 0
     while count < sample:
@@ -117,25 +150,38 @@ def stage_shares(source: Path, sample: int) -> dict[str, float]:
         recorded = clock()
         _ENCODE(record)
         encoded = clock()
+        record_json(household, law, DEFAULT_OPTIONS)
+        commanded = clock()
         totals["read"] += read - started
         totals["compute"] += computed - read
         totals["record"] += recorded - computed
         totals["encode"] += encoded - recorded
+        totals["command"] += commanded - encoded
         count += 1
     return {
         "read + check (reader)": totals["read"] / count * 1e6,
         "allocations_familiales": totals["compute"] / count * 1e6,
         "Entitlement.to_record": totals["record"] / count * 1e6,
-        "JSON encoding (command)": totals["encode"] / count * 1e6,
+        "json.dumps of the record": totals["encode"] / count * 1e6,
+        "record_json (the command's)": totals["command"] / count * 1e6,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, nargs="+", default=[100_000, 1_000_000])
+    default_jobs = min(os.cpu_count() or 1, MAX_DEFAULT_JOBS)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="+",
+        default=sorted({1, default_jobs}),
+        help=f"--jobs values to run (default: 1 and the command's default, {default_jobs})",
+    )
     parser.add_argument("--sample", type=int, default=100_000, help="lines for the stage shares")
     args = parser.parse_args()
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, month {MONTH}")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs (load {load}), month {MONTH}")
     with tempfile.TemporaryDirectory(prefix="allocations-bench-") as directory:
         for lines in args.lines:
             source = Path(directory) / f"households-{lines}.jsonl"
@@ -143,24 +189,27 @@ def main() -> None:
             generate(source, lines)
             generated = time.perf_counter() - started
             size = source.stat().st_size / 2**20
-            output = Path(directory) / "entitlements.jsonl"
-            elapsed, cpu, peak, status = run_command(source, output)
-            written = output.stat().st_size / 2**20 if output.exists() else 0.0
+            print(f"{lines:>10,} lines ({size:,.0f} MiB in, generated in {generated:.1f} s)")
+            for jobs in args.jobs:
+                output = Path(directory) / "entitlements.jsonl"
+                run = run_command(source, output, jobs)
+                written = output.stat().st_size / 2**20 if output.exists() else 0.0
+                workers = f" + {run.worker_peak:5.1f} MiB/worker" if jobs > 1 else ""
+                print(
+                    f"    --jobs {jobs}: {run.wall:6.1f} s wall, {run.cpu:6.1f} s CPU, "
+                    f"{lines / run.wall:7,.0f} households/s, peak RSS {run.peak:5.1f} MiB"
+                    f"{workers}, exit {run.status}, {written:,.0f} MiB out"
+                )
+                output.unlink(missing_ok=True)
+            run = run_reader(source)
             print(
-                f"{lines:>10,} lines ({size:,.0f} MiB in, generated in {generated:.1f} s)\n"
-                f"    command: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU, "
-                f"{lines / elapsed:7,.0f} households/s, peak RSS {peak:6.1f} MiB, "
-                f"exit {status}, {written:,.0f} MiB out"
-            )
-            output.unlink(missing_ok=True)
-            elapsed, cpu, peak, status = run_reader(source)
-            print(
-                f"    reader:  {elapsed:6.1f} s wall, {cpu:6.1f} s CPU, "
-                f"{lines / elapsed:7,.0f} households/s, peak RSS {peak:6.1f} MiB, exit {status}"
+                f"    reader:   {run.wall:6.1f} s wall, {run.cpu:6.1f} s CPU, "
+                f"{lines / run.wall:7,.0f} households/s, peak RSS {run.peak:5.1f} MiB, "
+                f"exit {run.status}"
             )
         print(f"Stage shares, CPU µs per household ({args.sample:,}-line sample, in-process):")
         for stage, micros in stage_shares(source, args.sample).items():
-            print(f"  {stage:<26} {micros:8.1f}")
+            print(f"  {stage:<28} {micros:8.1f}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 - amounts are never negative; the breakdown adds up to the gross; net = gross - CRDS, the
   CRDS being 0.5 % of the gross truncated to the cent (LAW.md §13);
 - the same input gives the same output, and the fast path agrees with the explained path;
+- records assembled from cached texts are the breakdown's lines, byte for byte;
 - more resources never pay more (with the complément dégressif, LAW.md §7 / §15 trap 13);
 - in metropolitan France, one more dependent child never pays less (overseas it can: see
   the last test).
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import ROUND_DOWN, Decimal
 
 from hypothesis import assume, given
@@ -27,7 +29,9 @@ from allocations import (
     Month,
 )
 from allocations.entitlement._compute import evaluate, evaluate_fast
+from allocations.entitlement._entitlement import record_json
 from allocations.entitlement._month_law import month_law
+from tests.unit.test_entitlement_explain import reference_record
 
 FIRST, LAST = Month(2013, 4), Month(2026, 12)
 METROPOLITAN = ["01", "13", "2A", "57", "67", "75", "93"]
@@ -138,6 +142,44 @@ def test_same_input_same_output_and_fast_path_agrees(
         assert first.crds == sum(
             (line.amount * Decimal("0.005")).quantize(Decimal("0.01"), ROUND_DOWN)
             for line in first.breakdown
+        )
+
+
+options = st.builds(
+    EntitlementOptions,
+    crds_per_component=st.booleans(),
+    complement_capped_at_lower_tranche=st.booleans(),
+    forfait_ceiling_counts_forfait_children=st.booleans(),
+    forfait_complement_per_child=st.booleans(),
+    complement_on_prorated_amounts=st.booleans(),
+    exclude_placed_child_share=st.booleans(),
+    leap_day_2012_keeps_age_14=st.booleans(),
+    mayotte=st.just(MayottePolicy.BASE_ONLY),
+    mayotte_crds=st.booleans(),
+)
+
+
+@given(situations(METROPOLITAN + OVERSEAS + ["976"]), options, st.data())
+def test_records_from_cached_texts_are_the_breakdown_byte_for_byte(
+    situation: tuple[Household, Month], options: EntitlementOptions, data: st.DataObject
+) -> None:
+    household, month = situation
+    law = month_law(month)
+    # A second household of the same children with other resources (often the same
+    # tranche) reads the texts the first one cached: both must be exact.
+    other = Household(
+        id='H "2" ü',
+        department=household.department,
+        resources=data.draw(st.one_of(resources, near_ceilings(month))),
+        children=household.children,
+        mayotte_child_before_2012=household.mayotte_child_before_2012,
+    )
+    for each in (household, other, household):
+        entitlement = compute(each, month, options)
+        expected = reference_record(entitlement)
+        assert entitlement.to_record() == expected
+        assert record_json(each, law, options) == json.dumps(
+            expected, ensure_ascii=False, separators=(",", ":")
         )
 
 

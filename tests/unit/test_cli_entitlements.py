@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ import pytest
 
 from allocations import Month
 from allocations.adapters.households import read_households
+from allocations.cli import _entitlements as entitlements_command
 from allocations.cli import main
 from allocations.cli._progress import Progress
 from allocations.entitlement import allocations_familiales
@@ -248,6 +250,124 @@ def test_bad_arguments_are_one_line_and_exit_2(
     assert out == ""
     assert len(err.splitlines()) == 1
     assert words in err
+
+
+# --- --jobs: the same bytes whatever the number of processes --------------------------------
+
+#: A file with bad lines, a household that cannot be computed, duplicate ids across chunks,
+#: a blank line, a line of invalid UTF-8 and one with a duplicate key, around the examples.
+MESSY = [
+    *JSONL.read_text(encoding="utf-8").splitlines(),
+    BAD_LINE,
+    '{"id": "F-975", "department": "975", "resources": "1", "children": []}',
+    "",
+    '{"id": "F-1", "department": "67", "resources": "1"}',
+    '{"id": "F-x", "id": "F-y", "department": "67", "resources": "1"}',
+    '{"id": "F-30", "department": "20", "resources": "1"}',
+    *(line.replace('"F-', '"G-') for line in JSONL.read_text(encoding="utf-8").splitlines()),
+    '{"id": "F-21", "department": "67", "resources": 1.5}',
+    "not json",
+]
+
+
+def _messy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "messy.jsonl"
+    data = ("\n".join(MESSY) + "\n").encode("utf-8")
+    path.write_bytes(data.replace(b'"G-3"', b'"G-\xff3"'))  # invalid UTF-8 on one line
+    return path
+
+
+def _run_jobs(
+    tmp_path: Path, source: Path, jobs: int, *options: str, suffix: str = ".jsonl"
+) -> tuple[int, bytes, bytes, str]:
+    """Exit status, output, rejects and standard error of one run with ``--jobs``."""
+    output = tmp_path / f"out-{jobs}{suffix}"
+    rejects = tmp_path / f"rejects-{jobs}.jsonl"
+    argv = ["entitlements", str(source), "--month", "2024-05", "-o", str(output)]
+    if "--skip-invalid" in options:
+        argv += ["--rejects", str(rejects)]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main([*argv, *options, "--jobs", str(jobs)])
+    read = Path.read_bytes
+    message = err.getvalue().replace(str(rejects), "REJECTS")
+    return (
+        status,
+        read(output) if output.exists() else b"",
+        read(rejects) if rejects.exists() else b"",
+        message,
+    )
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of 4 lines: the example files make several chunks, so worker processes run
+    # and chunks come back out of order with respect to their completion.
+    monkeypatch.setattr(entitlements_command, "CHUNK_LINES", 4)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("source", [JSONL, CSV], ids=["jsonl-in", "csv-in"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"], ids=["jsonl-out", "csv-out"])
+def test_jobs_give_byte_identical_output_on_the_examples(
+    tmp_path: Path, source: Path, suffix: str
+) -> None:
+    one = _run_jobs(tmp_path, source, 1, suffix=suffix)
+    two = _run_jobs(tmp_path, source, 2, suffix=suffix)
+    assert one[0] == 0
+    assert len(one[1].splitlines()) == 21 + (suffix == ".csv")
+    assert two == one
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_jobs_reject_the_same_lines_the_same_way(tmp_path: Path, suffix: str) -> None:
+    source = _messy_file(tmp_path)
+    one = _run_jobs(tmp_path, source, 1, "--skip-invalid", suffix=suffix)
+    two = _run_jobs(tmp_path, source, 2, "--skip-invalid", suffix=suffix)
+    three = _run_jobs(tmp_path, source, 3, "--skip-invalid", suffix=suffix)
+    assert one == two == three
+    status, output, rejects, err = one
+    assert status == 3
+    assert len(output.splitlines()) == 21 + 20 + (suffix == ".csv")  # G-3 is not UTF-8
+    lines = [json.loads(line)["line"] for line in rejects.splitlines()]
+    assert lines == [22, 23, 25, 26, 27, 30, 49, 50]
+    assert err == "allocations: 8 of 49 households rejected, listed in REJECTS\n"
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_jobs_stop_at_the_same_first_error_and_write_nothing(tmp_path: Path) -> None:
+    source = _messy_file(tmp_path)
+    one = _run_jobs(tmp_path, source, 1)
+    assert one == _run_jobs(tmp_path, source, 2)
+    assert one == (
+        1,
+        b"",
+        b"",
+        (
+            f"allocations: error: {source}:22: field 'children[0].birth_date': '2012-13-01' "
+            "is not a date (YYYY-MM-DD)\n"
+        ),
+    )
+    assert sorted(os.listdir(tmp_path)) == ["messy.jsonl"]
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_duplicate_id_in_a_later_chunk_is_found(tmp_path: Path) -> None:
+    source = tmp_path / "households.jsonl"
+    lines = JSONL.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")
+    status, output, _, err = _run_jobs(tmp_path, source, 2)
+    assert (status, output) == (1, b"")
+    assert err.endswith(":22: field 'id': 'F-3' is a duplicate household id (first on line 3)\n")
+
+
+@pytest.mark.parametrize("jobs", ["0", "65", "two"])
+def test_jobs_must_be_a_small_positive_number(
+    jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["entitlements", str(JSONL), "--month", "2024-05", "--jobs", jobs]) == 2
+    assert "--jobs" in capsys.readouterr().err
 
 
 def test_an_unreadable_input_is_reported_without_a_traceback(

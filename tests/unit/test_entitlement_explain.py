@@ -6,9 +6,13 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
+from babel.numbers import format_currency
+from hypothesis import given
+from hypothesis import strategies as st
 
 import allocations
 from allocations import (
@@ -22,7 +26,12 @@ from allocations import (
     LawNotInForceError,
     Month,
 )
+from allocations.adapters.households import read_households
 from allocations.entitlement import _entitlement
+from allocations.entitlement._entitlement import record_json
+from allocations.entitlement._explain import Formatter
+from allocations.entitlement._month_law import month_law
+from allocations.entitlement._options import DEFAULT_OPTIONS
 from allocations.money import crds_withheld
 
 MAY_2024 = Month(2024, 5)
@@ -240,6 +249,95 @@ def test_compute_entitlements_is_lazy_and_checks_the_month_first() -> None:
         allocations.compute_entitlements(households(), Month(2027, 1))
     with pytest.raises(TypeError, match=r"must yield allocations\.Household"):
         list(allocations.compute_entitlements(["F-1"], MAY_2024))  # type: ignore[list-item]
+
+
+# --- records, assembled from cached texts -------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "data" / "households.jsonl"
+
+
+def reference_record(entitlement: Entitlement) -> dict[str, object]:
+    """The record as the breakdown's lines give it (the general path, line by line)."""
+    return {
+        "id": entitlement.household_id,
+        "month": str(entitlement.month),
+        "gross": f"{entitlement.gross:.2f}",
+        "crds": f"{entitlement.crds:.2f}",
+        "net": f"{entitlement.net:.2f}",
+        "breakdown": [line.to_record() for line in entitlement.breakdown],
+    }
+
+
+def encoded(record: dict[str, object]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+# Before modulation (2015-05), the first modulated year, the reference month, and the month
+# after décret 2026-138 (majoration at 18 for children born from March 2012).
+@pytest.mark.parametrize("month", [Month(2015, 5), Month(2016, 1), MAY_2024, Month(2026, 4)])
+def test_records_are_the_breakdown_encoded_for_every_example(month: Month) -> None:
+    law = month_law(month)
+    for each in read_households(EXAMPLES):
+        try:
+            entitlement = allocations.allocations_familiales(each, month)
+        except AllocationsError:
+            continue  # Saint-Pierre-et-Miquelon, resources of a year not given…
+        expected = reference_record(entitlement)
+        for _ in range(2):  # the second time from the cached texts
+            assert entitlement.to_record() == expected
+            assert record_json(each, law, DEFAULT_OPTIONS) == encoded(expected)
+
+
+def test_resources_of_minus_zero_are_written_as_babel_writes_them() -> None:
+    # -0 == 0, yet Babel writes "-0,00 €": whichever comes first, each keeps its own text.
+    for order in ((Decimal("0"), Decimal("-0")), (Decimal("-0"), Decimal("0"))):
+        _entitlement._RECORDS.clear()
+        Formatter.get("fr_FR")._texts.clear()
+        for resources in order:
+            found = household(dt.date(2012, 3, 1), dt.date(2016, 9, 15), resources=resources)
+            entitlement = allocations.allocations_familiales(found, MAY_2024)
+            assert entitlement.to_record() == reference_record(entitlement)
+            written = "-0,00 €" if resources.is_signed() else "0,00 €"
+            assert f"ressources 2022 de {written}" in flat(entitlement.breakdown[0].rule)
+
+
+def test_a_line_whose_resources_cannot_be_told_apart_is_rendered_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The blank stands for the resources in a cached text; if its text also appears
+    # elsewhere in the line ("2" is also the number of children), the line is not cached
+    # but rendered for each household, and still exact.
+    monkeypatch.setattr(_entitlement, "_RESOURCES_BLANK", Decimal(2))
+    monkeypatch.setattr(_entitlement, "_RECORDS", {})
+    for resources in (Decimal(30000), Decimal(31000)):
+        found = household(dt.date(2012, 3, 1), dt.date(2016, 9, 15), resources=resources)
+        entitlement = allocations.allocations_familiales(found, MAY_2024)
+        assert entitlement.to_record() == reference_record(entitlement)
+    (records,) = _entitlement._RECORDS.values()
+    assert not records._by_key  # the base line was not cached
+
+
+def test_a_record_that_disagrees_with_the_amount_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    entitlement = allocations.allocations_familiales(F_1, MAY_2024)
+    monkeypatch.setattr(_entitlement, "evaluate_fast", lambda *_: (1, 0))
+    with pytest.raises(AllocationsError, match=r"record's gross amount 0\.01 differs"):
+        entitlement.to_record()
+    with pytest.raises(AllocationsError, match=r"adds up to 0\.00 but the gross amount is 0\.01"):
+        record_json(F_1, month_law(MAY_2024), DEFAULT_OPTIONS)
+
+
+@given(
+    st.decimals(
+        min_value=-(10**13), max_value=10**13, places=None, allow_nan=False, allow_infinity=False
+    ).filter(lambda value: -20 <= value.as_tuple().exponent <= 3)  # type: ignore[operator]
+)
+def test_french_amounts_are_written_as_babel_writes_them(value: Decimal) -> None:
+    # The fast path of Formatter.eur writes whole cents itself (narrow no-break spaces, a
+    # comma, a no-break space and €); anything else is Babel's.
+    french = format_currency(value, "EUR", locale="fr_FR")
+    assert Formatter.get("fr_FR").eur(value) == french
+    assert Formatter.get("fr_FR").eur(value, once=True) == french
+    assert Formatter.get("en_GB").eur(value) == format_currency(value, "EUR", locale="en_GB")
 
 
 def test_crds_withheld() -> None:

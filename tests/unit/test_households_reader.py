@@ -7,7 +7,9 @@ import io
 import pickle
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,6 +32,7 @@ from allocations.adapters.households import (
     read_numbered_households,
     write_households,
 )
+from allocations.entitlement._household import holder_from_checked, household_from_checked
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "data"
 
@@ -376,6 +379,85 @@ def test_on_error_collects_every_bad_line_and_yields_the_good_ones() -> None:
     assert [e.line for e in errors] == list(range(2, len(lines)))
 
 
+# What the command's worker processes read: lines grouped as read, decoded by the worker.
+_TRICKY = (
+    b"\xef\xbb\xbf"
+    + GOOD.encode()
+    + b"\r\n\n   \n"  # a byte order mark, CRLF, blank lines
+    + b'{"id": "F-\xe9"}\n'  # not UTF-8
+    + b'{"id": "F-2", "department": "67", "resources": "1", "holder": "'
+    + b"x" * 300
+    + b'"}\n'
+    + b"\xef\xbb\xbf"
+    + GOOD.replace("F-1", "F-3").encode()
+    + b"\n"  # a BOM past line 1
+    + b'{"id": "F-4", "id": "F-5"}\n{"id": "F-6", "department": "67", "resources": 1.5} \n'
+    + b"[1, 2]\n"
+    + GOOD.replace("F-1", "F-7").encode()  # no final line end
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+@pytest.mark.parametrize(
+    "stream", [io.BytesIO, lambda data: io.StringIO(data.decode("utf-8", "replace"))]
+)
+def test_lines_grouped_as_read_give_the_items_of_the_reader(
+    monkeypatch: pytest.MonkeyPatch, size: int, stream: Any
+) -> None:
+    monkeypatch.setattr(module, "MAX_LINE_BYTES", 100)
+    state = module._Reading("<stream>", None)
+    expected = list(module._json_items(stream(_TRICKY), state))
+    grouped = [
+        item
+        for lines in module._raw_json_lines(stream(_TRICKY), size)
+        for item in module._raw_items(lines)
+    ]
+    assert _comparable(grouped) == _comparable(expected)
+    assert [line for line, _ in expected] == list(range(1, 11))
+    assert {line for line, item in expected if isinstance(item, module._FieldError)} == (
+        {5} if stream is not io.BytesIO else {4, 5}
+    )
+
+
+def _comparable(items: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    return [
+        (line, item.args if isinstance(item, module._FieldError) else item) for line, item in items
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD + "\n",
+        GOOD + "\r\n",
+        GOOD,
+        GOOD + " \n",
+        GOOD + "\t\r\n",
+        GOOD + "\u00a0\n",  # not JSON whitespace: "Extra data"
+        " " + GOOD + "\n",
+        GOOD + "x\n",
+        GOOD[:-1] + "\n",
+        '{"a": 1, "a": 2}\n',
+        '{"a": NaN}\n',
+        '{"a": 1.5e3}\n',
+        "{}\n",
+        "[]\n",
+        "\n",
+        "{\n",
+    ],
+)
+def test_the_decoding_shortcut_decodes_as_the_decoder(text: str) -> None:
+    def outcome(decode: Any) -> object:
+        try:
+            return decode(text)
+        except module._FieldError as error:
+            return ("field error", error.args)
+        except ValueError as error:
+            return ("error", type(error), str(error))
+
+    assert outcome(module._decode) == outcome(module._DECODER.decode)
+
+
 def test_text_and_binary_streams_and_paths_give_the_same_households(tmp_path: Path) -> None:
     text = (EXAMPLES / "households.jsonl").read_text(encoding="utf-8")
     path = tmp_path / "copy.ndjson"
@@ -648,3 +730,28 @@ def test_the_jsonl_record_leaves_defaults_out() -> None:
 def test_writing_an_unknown_format_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="'xml'"):
         write_households([], io.StringIO(), "xml")  # type: ignore[arg-type]
+
+
+@given(households=st.lists(_households(), max_size=4))
+def test_households_built_without_the_validators_equal_the_constructors(
+    households: list[Household],
+) -> None:
+    # The reader checks every field itself, then builds the frozen values without running
+    # the constructors' converters and validators again: the same values in every way.
+    for expected in households:
+        holder = expected.holder
+        built = household_from_checked(
+            expected.id,
+            expected.department,
+            expected.resources,
+            expected.children,
+            None if holder is None else holder_from_checked(holder.name, holder.iban, holder.bic),
+            expected.mayotte_child_before_2012,
+        )
+        assert built == expected
+        assert hash(built) == hash(expected)
+        assert repr(built) == repr(expected)
+        assert attrs.asdict(built) == attrs.asdict(expected)
+        assert attrs.evolve(built) == expected
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            built.id = "other"  # type: ignore[misc]

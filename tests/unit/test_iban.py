@@ -1,7 +1,9 @@
 """IBAN and BIC validation (SEPA_RULES.md §7 [IBAN] [FR-IBAN] [FR-RIB] [IBAN-SEPA], §8 [BIC]).
 
 The hot-path mod-97 is cross-checked against schwifty on generated valid IBANs of every SEPA
-country and on corrupted ones.
+country and on corrupted ones; the accepting shortcut of allocations.bank_accounts against
+its ordered checks; and the ISO 20022 values against the payments' rules (one
+implementation).
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ import schwifty
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allocations import InvalidBicError, InvalidIbanError, validate_bic, validate_iban
+from allocations import (
+    InvalidBicError,
+    InvalidIbanError,
+    bank_accounts,
+    payments,
+    validate_bic,
+    validate_iban,
+)
+from allocations.bank_accounts import _explain, iban_refusal
+from allocations.iso20022 import CreditTransfer
 from allocations.payments import FRENCH_FORMAT_COUNTRIES, SEPA_IBAN_FORMATS, mask_iban, rib_key
 
 # Worked examples quoted in SEPA_RULES.md §7 (leorasolutions.com; the project's own check).
@@ -141,3 +152,55 @@ def test_corrupted_ibans_fail_both_checks(iban: str, data: st.DataObject) -> Non
     with pytest.raises(InvalidIbanError):
         validate_iban(corrupted)
     assert not _schwifty_accepts(corrupted)
+
+
+# -- one implementation for the payments and the ISO 20022 writer -------------------------
+
+
+def _with_check_digits(country: str, bban: str) -> str:
+    digits = "".join(str(int(char, 36)) for char in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def _account_with_rib_key(key: int) -> str:
+    """The first account number of bank 30006, branch 00001 whose clé RIB is ``key``."""
+    return next(
+        number
+        for number in (f"{n:011d}" for n in range(10_000))
+        if rib_key("30006", "00001", number) == key
+    )
+
+
+@pytest.mark.parametrize(("key", "other_key"), [(97, "00"), (1, "98"), (2, "99")])
+def test_a_rib_key_off_by_97_is_refused(key: int, other_key: str) -> None:
+    # bank, branch, account and key as one number are a multiple of 97 for the right key and
+    # for key ± 97 alike; only the right one is the clé RIB (97 - (...) mod 97 is 1 to 97).
+    bban = f"3000600001{_account_with_rib_key(key)}"
+    assert validate_iban(_with_check_digits("FR", f"{bban}{key:02d}"))
+    with pytest.raises(InvalidIbanError, match="clé RIB"):
+        validate_iban(_with_check_digits("FR", f"{bban}{other_key}"))
+
+
+@given(valid_ibans(), st.data())
+def test_the_accepting_shortcut_agrees_with_the_ordered_checks(
+    iban: str, data: st.DataObject
+) -> None:
+    position = data.draw(st.integers(0, len(iban) - 1), label="position")
+    replacement = data.draw(st.sampled_from("0123456789AZaz٣ "), label="replacement")
+    for candidate in (iban, iban[:position] + replacement + iban[position + 1 :]):
+        assert (iban_refusal(candidate) is None) == (_explain(candidate) is None), candidate
+
+
+def test_the_iso20022_values_check_ibans_with_the_same_rules() -> None:
+    assert payments.validate_iban is bank_accounts.validate_iban
+    right_mod_97_wrong_rib = "FR8420041010050500013M02607"  # SEPA_RULES.md §7
+    for iban, rule in [
+        (right_mod_97_wrong_rib, "clé RIB"),
+        ("BR1800360305000010009795493C1", "not in the SEPA"),
+        ("FR7630006000011234567890188", "mod 97-10"),
+    ]:
+        with pytest.raises(InvalidIbanError, match=rule):
+            validate_iban(iban)
+        with pytest.raises(InvalidIbanError, match=rf"CreditTransfer\.creditor_iban: .*{rule}"):
+            CreditTransfer("E-1", "I-1", 100, "A", iban, None, "R")
+    assert CreditTransfer("E-1", "I-1", 100, "A", VALID[0], None, "R").creditor_iban == VALID[0]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from decimal import Decimal
 
 import attrs
@@ -20,6 +21,7 @@ from allocations import (
     PaymentKey,
 )
 from allocations.payments import MAX_AMOUNT
+from allocations.payments._instruction import PLAIN_FIELDS, plain_values
 
 IBAN = "FR7630006000011234567890189"  # SEPA_RULES.md §7
 
@@ -128,3 +130,57 @@ def test_the_content_digest_follows_equality() -> None:
     digests = {variant.content_digest() for variant in variants}
     assert base.content_digest() not in digests
     assert len(digests) == len(variants)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"department": None, "creditor": Creditor("Élodie  Ñ", IBAN, "bnpafrppxxx")},
+        {"amount": 7, "key": PaymentKey("Élodie/42", "CF", "2024-12", "fee_refund", 99)},
+    ],
+)
+def test_a_pickled_instruction_comes_back_equal_with_its_identity(changes: dict) -> None:
+    # Pipelined runs and the run's sort spool move instructions between processes as plain
+    # values with their identifiers and digest (PaymentInstruction.__reduce__).
+    original = make(**changes)
+    copy = pickle.loads(pickle.dumps(original, pickle.HIGHEST_PROTOCOL))
+    assert copy == original
+    assert hash(copy) == hash(original)
+    assert (copy.end_to_end_id, copy.instruction_id) == (
+        original.end_to_end_id,
+        original.instruction_id,
+    )
+    assert copy.content_digest() == make(**changes).content_digest()
+    assert str(copy.amount) == str(original.amount)  # two decimals kept
+    assert plain_values(copy) == plain_values(make(**changes))
+    assert dict(zip(PLAIN_FIELDS, plain_values(copy), strict=True))["amount_cents"] == (
+        original.amount_cents
+    )
+    assert attrs.evolve(copy, amount="1.00").amount_cents == 100
+
+
+def test_plain_values_are_what_a_ledger_stores() -> None:
+    instruction = make(department="1")  # the département's canonical code is 01
+    assert dict(zip(PLAIN_FIELDS, plain_values(instruction), strict=True)) == {
+        "end_to_end_id": "AF-202405-R01-TP746YC5WZLQ2WYF",  # pinned in test_identity.py
+        "beneficiary_id": "F-1",
+        "benefit": "AF",
+        "period": "2024-05",
+        "kind": "regular",
+        "attempt": 1,
+        "amount_cents": 14852,
+        "creditor_name": "Marie Curie",
+        "creditor_iban": IBAN,
+        "creditor_bic": None,
+        "requested_execution_date": "2024-06-05",
+        "remittance_information": "CAF ALLOCATIONS FAMILIALES 2024-05",
+        "department": "01",
+        "content_digest": instruction.content_digest(),
+    }
+
+
+@pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")])
+def test_non_finite_amounts_are_refused(amount: Decimal) -> None:
+    with pytest.raises(InvalidAmountError, match="finite"):
+        make(amount=amount)

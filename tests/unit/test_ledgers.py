@@ -364,6 +364,40 @@ def test_instructions_are_read_page_by_page(
     assert ledger.count_by_state(MAY)[S.IN_FILE] == 10
 
 
+def test_a_beneficiary_history_spans_months_and_pages(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database ledgers read one beneficiary month by month through the key index
+    # (there is no index on the beneficiary alone): every month, in key order, page by page.
+    monkeypatch.setattr(_sql_ledger, "_PAGE_SIZE", 2)
+    months = [Month(2023, 11) + n for n in range(7)]
+    ledger.record(
+        [instruction(name, period=month) for month in months for name in ("A", "B1", "B2")]
+        + [instruction("B1", period=months[2], kind="catch_up")]
+    )
+    history = [
+        (str(entry.instruction.key.period), entry.instruction.key.kind.value)
+        for entry in ledger.instructions(beneficiary_id="B1")
+    ]
+    assert history == sorted(
+        [(str(month), "regular") for month in months] + [(str(months[2]), "catch_up")]
+    )
+    assert list(ledger.instructions(beneficiary_id="C")) == []
+
+
+def test_a_new_entry_is_planned_since_its_recording(ledger: Ledger) -> None:
+    ledger.record([instruction(1)])
+    entry = ledger.get(instruction(1).key)
+    assert (entry.state, entry.state_since) == (S.PLANNED, entry.recorded_at)
+    (recording,) = ledger.history(entry.end_to_end_id)
+    assert (recording.sequence, recording.from_state, recording.to_state, recording.at) == (
+        0,
+        None,
+        S.PLANNED,
+        entry.recorded_at,
+    )
+
+
 def test_count_by_state_lists_every_state(ledger: Ledger) -> None:
     population = _population()
     ledger.record(population)

@@ -425,7 +425,7 @@ class TestCreditTransfer:
     @pytest.mark.parametrize(
         ("iban", "match"),
         [
-            ("FR7630006000011234567890188", "wrong check digits"),
+            ("FR7630006000011234567890188", "mod 97-10 check"),
             ("FR76 3000 6000 0112 3456 7890 189", "electronic form"),
             ("fr7630006000011234567890189", "electronic form"),
             ("FR76", "electronic form"),

@@ -2,16 +2,21 @@
 
 Theory of operation. One table row per instruction (amounts in integer cents, dates and
 timestamps as ISO text in UTC, a 16-byte content digest), one immutable row per state change
-in ``state_events``. The instruction row also carries ``state``/``state_since``, a
-*projection* of its last event kept in the same transaction, so that the database itself
-can enforce "one live REGULAR payment per beneficiary, benefit and month" with a partial
-unique index, and count or select by state without replaying history. The events table is
-the truth; the shared test suite checks that the projection agrees with it.
+in ``state_events``. The recording itself is the instruction row (``recorded_at``): it is
+event 0 of the history, so recording writes one row per instruction and no event. The row
+also carries ``state``/``state_since``, a *projection* of its last event kept in the same
+transaction (``planned`` and no ``state_since`` until the first change), so that the
+database itself can enforce "one live REGULAR payment per beneficiary, benefit and month"
+with a partial unique index, and count or select by state without replaying history. The
+events table is the truth; the shared test suite checks that the projection agrees with it.
 
-Recording a batch: compute every end-to-end id and digest in Python, then in one write
-transaction fetch the digests already stored for those ids (in bulk), raise on any
-difference, and insert the new rows with ``executemany``. A rerun of the same batch is
-therefore one indexed look-up per instruction and no write at all.
+Recording a batch: compute every end-to-end id and digest in Python (or take them from the
+instructions, which carry them once derived), then in one write transaction insert the rows
+with ``executemany``: three B-tree insertions per row (the end-to-end id, the key order,
+the live REGULAR slot). When some of the batch may already be recorded (a re-run), the
+stored digests of the batch's ids are read in bulk first (a few ``IN`` queries per batch,
+in id order) and compared in Python: equal is ``EXISTS``, different raises; a re-run of the
+same batch writes nothing.
 
 Subclasses provide the connection, the write transaction, the bulk insert and the SQL
 dialect (placeholders, types, row locks).
@@ -43,7 +48,7 @@ from allocations.payments import (
     StateEvent,
     TransitionResult,
 )
-from allocations.payments._instruction import restore_instruction
+from allocations.payments._instruction import PLAIN_FIELDS, plain_values, restore_instruction
 from allocations.payments._ledger import (
     Clock,
     InstructionRef,
@@ -72,7 +77,9 @@ from allocations.territory import Department
 __all__ = ["SCHEMA_VERSION", "SqlLedger"]
 
 #: The version of the ledger's tables; a database of another version is refused.
-SCHEMA_VERSION = 1
+#: Version 2: no ``state``/``state_since`` written at recording (default ``planned``, and
+#: ``state_since`` empty until the first state change).
+SCHEMA_VERSION = 2
 
 T = TypeVar("T")
 
@@ -99,14 +106,13 @@ CREATE TABLE IF NOT EXISTS instructions (
     department TEXT,
     content_digest {bytes} NOT NULL,
     recorded_at TEXT NOT NULL,
-    state {text} NOT NULL,
-    state_since TEXT NOT NULL,
+    state {text} NOT NULL DEFAULT 'planned',
+    state_since TEXT,
     UNIQUE (period, beneficiary_id, benefit, kind, attempt)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS instructions_live_regular
     ON instructions (beneficiary_id, benefit, period)
     WHERE kind = 'regular' AND state NOT IN ('rejected', 'returned');
-CREATE INDEX IF NOT EXISTS instructions_beneficiary ON instructions (beneficiary_id);
 CREATE TABLE IF NOT EXISTS state_events (
     end_to_end_id {text} NOT NULL REFERENCES instructions (end_to_end_id),
     sequence INTEGER NOT NULL CHECK (sequence >= 1),
@@ -147,12 +153,19 @@ CREATE TABLE IF NOT EXISTS run_events (
 );
 """
 
-INSTRUCTION_COLUMNS = (
-    "end_to_end_id, beneficiary_id, benefit, period, kind, attempt, amount_cents, "
-    "creditor_name, creditor_iban, creditor_bic, requested_execution_date, "
-    "remittance_information, department, content_digest, recorded_at, state, state_since"
-)
+#: The columns written when an instruction is recorded, in :func:`instruction_rows` order:
+#: the instruction's plain values, then the recording time.
+RECORDED_COLUMNS = ", ".join((*PLAIN_FIELDS, "recorded_at"))
+#: The columns :class:`EntryReader` reads: the recorded ones, the state and its time.
+INSTRUCTION_COLUMNS = f"{RECORDED_COLUMNS}, state, COALESCE(state_since, recorded_at)"
 _ORDER = "period, beneficiary_id, benefit, kind, attempt"
+# The distinct months recorded, one index seek each (a "loose index scan" of the key index).
+_RECORDED_MONTHS = (
+    "period IN (WITH RECURSIVE months (month) AS ("
+    "SELECT MIN(period) FROM instructions UNION ALL "
+    "SELECT (SELECT MIN(period) FROM instructions WHERE period > month) FROM months "
+    "WHERE month IS NOT NULL) SELECT month FROM months WHERE month IS NOT NULL)"
+)
 _PAGE_SIZE = 5000
 _DEAD = "('rejected', 'returned')"
 
@@ -187,50 +200,12 @@ def _month(text: str) -> Month:
 
 
 def instruction_rows(
-    instructions: Iterable[tuple[PaymentInstruction, bytes]], recorded_at: str
+    instructions: Iterable[PaymentInstruction], recorded_at: str
 ) -> list[tuple[Any, ...]]:
-    """The ``instructions`` rows of new instructions with their digests, in
-    :data:`INSTRUCTION_COLUMNS` order."""
-    # A batch holds few distinct months and dates: format each once (memo by object id; the
-    # objects live as long as the batch).
-    periods: dict[int, str] = {}
-    dates: dict[int, str] = {}
-    planned = InstructionState.PLANNED.value
-    rows = []
-    for instruction, digest in instructions:
-        key = instruction.key
-        creditor = instruction.creditor
-        department = instruction.department
-        period = key.period
-        period_text = periods.get(id(period))
-        if period_text is None:
-            period_text = periods[id(period)] = str(period)
-        execution_date = instruction.requested_execution_date
-        date_text = dates.get(id(execution_date))
-        if date_text is None:
-            date_text = dates[id(execution_date)] = execution_date.isoformat()
-        rows.append(
-            (
-                key.end_to_end_id,
-                key.beneficiary_id,
-                key.benefit,
-                period_text,
-                key.kind.value,
-                key.attempt,
-                instruction.amount_cents,
-                creditor.name,
-                creditor.iban,
-                creditor.bic,
-                date_text,
-                instruction.remittance_information,
-                None if department is None else department.code,
-                digest,
-                recorded_at,
-                planned,
-                recorded_at,
-            )
-        )
-    return rows
+    """The rows of new instructions, in :data:`RECORDED_COLUMNS` order: their plain values
+    (:func:`~allocations.payments._instruction.plain_values`) and the recording time."""
+    tail = (recorded_at,)
+    return [plain_values(instruction) + tail for instruction in instructions]
 
 
 class EntryReader:
@@ -269,7 +244,7 @@ class EntryReader:
             execution_date,
             remittance,
             department,
-            _,
+            digest,
             recorded_at,
             state,
             state_since,
@@ -299,6 +274,7 @@ class EntryReader:
             requested_execution_date=day,
             remittance_information=remittance,
             department=place,
+            content_digest=bytes(digest),
         )
         return LedgerEntry(
             instruction, InstructionState(state), self._time(recorded_at), self._time(state_since)
@@ -372,10 +348,18 @@ class SqlLedger(Ledger):
         """
         return None
 
-    def _insert_order(self, unique: dict[str, PaymentInstruction]) -> list[str]:
-        """The order in which a batch's new rows are written: the caller's (usually the key
-        order, which keeps index insertions close to each other)."""
-        return list(unique)
+    def _insert_order(
+        self, unique: dict[str, PaymentInstruction], new: list[str]
+    ) -> list[PaymentInstruction]:
+        """The new instructions (``new``: their ids, sorted) in the order they are written.
+
+        The caller's order by default: a run's batches are in payment order, and a batch of
+        consecutive households touches the key index in one place.
+        """
+        if len(new) == len(unique):
+            return list(unique.values())
+        wanted = set(new)
+        return [instruction for e2e, instruction in unique.items() if e2e in wanted]
 
     def _close_connection(self) -> None:
         raise NotImplementedError
@@ -442,6 +426,28 @@ class SqlLedger(Ledger):
         reader = EntryReader()
         return {row[0]: reader.entry(row) for row in rows}
 
+    def _all_recorded_alike(
+        self, cursor: Cursor, ids: list[str], unique: Mapping[str, PaymentInstruction]
+    ) -> bool:
+        """Whether every id (sorted) is recorded with the digest of its instruction.
+
+        The re-run of a batch, the common case after a crash: only the stored digests are
+        read, in id order, and compared as two lists.
+        """
+        for start in range(0, len(ids), self.in_chunk):
+            chunk = ids[start : start + self.in_chunk]
+            cursor.execute(
+                self._sql(
+                    "SELECT content_digest FROM instructions "
+                    f"WHERE {self._in('end_to_end_id', len(chunk))} ORDER BY end_to_end_id"
+                ),
+                self._in_params(chunk),
+            )
+            stored = [bytes(row[0]) for row in cursor.fetchall()]
+            if stored != [unique[e2e].content_digest() for e2e in chunk]:
+                return False
+        return True
+
     def _live_regular_conflict(
         self, new: Iterable[PaymentInstruction]
     ) -> DuplicatePaymentError | None:
@@ -471,8 +477,9 @@ class SqlLedger(Ledger):
         unique = dedupe_batch(batch)
         if not unique:
             return []
-        digests = {e2e: instruction.content_digest() for e2e, instruction in unique.items()}
-        ids = self._insert_order(unique)
+        # Look-ups in id order (index pages visited in order); insertions in the order of
+        # _insert_order.
+        ids = sorted(unique)
 
         def check_existing(cursor: Cursor, candidates: list[str]) -> list[str]:
             stored = dict(
@@ -484,7 +491,9 @@ class SqlLedger(Ledger):
                 )
             )
             differing = [
-                e2e for e2e in candidates if e2e in stored and bytes(stored[e2e]) != digests[e2e]
+                e2e
+                for e2e in candidates
+                if e2e in stored and bytes(stored[e2e]) != unique[e2e].content_digest()
             ]
             if differing:
                 recorded = self._entries_by_id(cursor, differing[:1])[differing[0]]
@@ -493,12 +502,14 @@ class SqlLedger(Ledger):
 
         def rows_of(new: list[str]) -> list[tuple[Any, ...]]:
             recorded_at = encode_time(resolve_time(at, self._clock))
-            return instruction_rows(((unique[e2e], digests[e2e]) for e2e in new), recorded_at)
+            return instruction_rows(self._insert_order(unique, new), recorded_at)
 
         def work(cursor: Cursor) -> set[str]:
             fresh = self._insert_if_all_new(cursor, ids, rows_of)
             if fresh is not None:
                 return fresh
+            if self._all_recorded_alike(cursor, ids, unique):
+                return set()
             new = check_existing(cursor, ids)
             if not new:
                 return set()
@@ -753,6 +764,11 @@ class SqlLedger(Ledger):
             if value is not None:
                 filters.append(f"{column} = ?")
                 params.append(value)
+        if beneficiary_id is not None and period is None:
+            # One beneficiary's history through the key index, month by month (there is no
+            # index on the beneficiary alone: it would cost every recording a fourth index
+            # insertion for a rare question).
+            filters.append(_RECORDED_MONTHS)
         return self._pages(filters, params)
 
     def _pages(self, filters: list[str], params: list[Any]) -> Iterator[LedgerEntry]:

@@ -21,6 +21,7 @@ The formats are documented in ``docs/howto/household-files.rst``; the short vers
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -31,9 +32,10 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import IO, Any, BinaryIO, Final, Literal, cast
+from typing import IO, Any, BinaryIO, Final, Literal, NamedTuple, cast
 
 from allocations.entitlement import Child, Custody, Holder, Household, Resources
+from allocations.entitlement._household import holder_from_checked, household_from_checked
 from allocations.errors import HouseholdFileError, InvalidDepartmentError, InvalidInputError
 from allocations.territory import Department
 
@@ -137,6 +139,24 @@ _DECODER: Final = json.JSONDecoder(
     parse_float=_JsonFloat, parse_constant=_refuse_constant, object_pairs_hook=_object
 )
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+# The decoder's scanner (set by JSONDecoder.__init__, not in the type stubs).
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _decode(text: str) -> object:
+    """``_DECODER.decode(text)``, without its Python wrapper for a line that is one object
+    and its line end (the scanner is the decoder's own, with the same hooks)."""
+    if text[:1] == "{":
+        try:
+            data, end = _SCAN(text, 0)
+        except (StopIteration, json.JSONDecodeError):
+            pass  # the decoder says why, below
+        else:
+            if end == len(text) or text[end:] in ("\n", "\r\n"):
+                return data
+    return _DECODER.decode(text)
 
 
 def detect_format(name: str | os.PathLike[str]) -> Literal["jsonl", "csv"]:
@@ -282,7 +302,7 @@ def _holder(value: object) -> Holder | None:
     ):
         # IBAN and BIC checks belong to payment planning (see Holder): an entitlement can
         # be computed before the bank details are known or corrected.
-        return Holder(name, iban, bic)
+        return holder_from_checked(name, iban, bic)
     for key, text in (("name", name), ("iban", iban)):
         if text is _MISSING:
             raise _FieldError(f"holder.{key}", _MISSING, "is missing")
@@ -386,7 +406,9 @@ class _Builder:
         child = self.child
         children = tuple([child(item, index) for index, item in enumerate(raw_children)])
         mayotte = data.get("mayotte_child_before_2012", False)
-        return Household(
+        # Every field is checked above and below as the constructor would (same order of
+        # messages as before): the checked values are used as they are.
+        return household_from_checked(
             household_id,
             self.department(data["department"]),
             _resources(data["resources"]),
@@ -397,6 +419,14 @@ class _Builder:
 
 
 # --- duplicate ids ---------------------------------------------------------------------
+
+
+_RECORD: Final = struct.Struct("<QQQI")  # full hash, first line, text offset, length
+_PACK_RECORD: Final = _RECORD.pack
+_HASH_MASK: Final = 0xFFFF_FFFF_FFFF_FFFF
+_TAG_SHIFT: Final = 40  # tag = top 24 bits of the hash; ordinal + 1 in the low 40 bits
+_ORDINAL_MASK: Final = (1 << 40) - 1
+_BATCH: Final = 4096  # records written at once (about 250 KB with their texts)
 
 
 class _SeenIds:
@@ -415,10 +445,9 @@ class _SeenIds:
     string hash is keyed per process (SipHash), so a file cannot be crafted to collide.
     """
 
-    _RECORD: Final = struct.Struct("<QQQI")  # full hash, first line, text offset, length
+    _RECORD: Final = _RECORD
     _INITIAL_SLOTS: Final = 1 << 16
-    _TAG_SHIFT: Final = 40  # tag = top 24 bits of the hash; ordinal + 1 in the low 40 bits
-    _ORDINAL_MASK: Final = (1 << 40) - 1
+    _TAG_SHIFT: Final = _TAG_SHIFT
 
     def __init__(self) -> None:
         self._allocate(self._INITIAL_SLOTS)
@@ -426,6 +455,9 @@ class _SeenIds:
         self._records: BinaryIO | None = None
         self._texts: BinaryIO | None = None
         self._texts_size = 0
+        # Records and texts not written yet: one write per batch, not two per id.
+        self._pending_records: list[bytes] = []
+        self._pending_texts: list[bytes] = []
 
     def _allocate(self, slots: int) -> None:
         self._mask = slots - 1
@@ -437,37 +469,50 @@ class _SeenIds:
             if file is not None:
                 file.close()
         self._records = self._texts = None
+        self._pending_records.clear()
+        self._pending_texts.clear()
 
     def add(self, key: str, line: int) -> int | None:
         """Record ``key`` first seen on ``line``; if already seen, the line it was first on."""
-        digest = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
-        tag = digest >> self._TAG_SHIFT
+        # Called once per line of a file: constants are module globals, not attributes.
+        digest = hash(key) & _HASH_MASK
+        tag = digest >> _TAG_SHIFT
         slots, mask = self._slots, self._mask
         index = digest & mask
-        while True:
-            found = slots[index]
-            if found == 0:
-                break
-            if found >> self._TAG_SHIFT == tag:
-                first = self._first_line(found & self._ORDINAL_MASK, digest, key)
+        found = slots[index]
+        while found:
+            if found >> _TAG_SHIFT == tag:
+                first = self._first_line(found & _ORDINAL_MASK, digest, key)
                 if first is not None:
                     return first
             index = (index + 1) & mask
+            found = slots[index]
+        text = key.encode("utf-8", "surrogatepass")
+        size = self._texts_size
+        self._pending_records.append(_PACK_RECORD(digest, line, size, len(text)))
+        self._pending_texts.append(text)
+        self._texts_size = size + len(text)
+        count = self._count = self._count + 1
+        slots[index] = (tag << _TAG_SHIFT) | count  # the ordinal + 1, never 0
+        if count > self._limit:
+            self._grow()
+        elif not count % _BATCH:
+            self._flush()
+        return None
+
+    def _flush(self) -> None:
+        """Write the pending records and texts (before reading any back)."""
         if self._records is None:
             # Both live as long as the reader (closed by close()), not one block.
             self._records = cast(BinaryIO, tempfile.TemporaryFile("w+b"))  # noqa: SIM115
             self._texts = cast(BinaryIO, tempfile.TemporaryFile("w+b"))  # noqa: SIM115
-        text = key.encode("utf-8", "surrogatepass")
-        self._records.write(self._RECORD.pack(digest, line, self._texts_size, len(text)))
-        cast(BinaryIO, self._texts).write(text)
-        self._texts_size += len(text)
-        self._count += 1
-        slots[index] = (tag << self._TAG_SHIFT) | self._count  # the ordinal + 1, never 0
-        if self._count > self._limit:
-            self._grow()
-        return None
+        self._records.write(b"".join(self._pending_records))
+        cast(BinaryIO, self._texts).write(b"".join(self._pending_texts))
+        self._pending_records.clear()
+        self._pending_texts.clear()
 
     def _first_line(self, ordinal: int, digest: int, key: str) -> int | None:
+        self._flush()
         records, texts = cast(BinaryIO, self._records), cast(BinaryIO, self._texts)
         records.seek((ordinal - 1) * self._RECORD.size)
         full, line, offset, length = self._RECORD.unpack(records.read(self._RECORD.size))
@@ -480,6 +525,7 @@ class _SeenIds:
         return cast(int, line) if same else None
 
     def _grow(self) -> None:
+        self._flush()
         self._allocate(2 * len(self._slots))
         slots, mask, shift = self._slots, self._mask, self._TAG_SHIFT
         records = cast(BinaryIO, self._records)
@@ -508,7 +554,13 @@ def _source_name(source: object) -> str:
 
 class _Reading:
     """Shared state of one read: the source name, ``on_error``, the duplicate-id index and
-    the builder with its caches."""
+    the builder with its caches.
+
+    A line goes through three steps, which a parallel reader may split between processes:
+    :func:`_items` (the parent, reading the file: lines, or CSV rows, with their numbers),
+    :meth:`check` (anywhere: JSON decoding, the fields, the household) and :meth:`accept`
+    (the parent, in file order: the duplicate ids, the errors).
+    """
 
     def __init__(self, name: str, on_error: OnError | None) -> None:
         self.name = name
@@ -516,27 +568,73 @@ class _Reading:
         self.seen = _SeenIds()
         self.builder = _Builder()
 
-    def household(self, data: object, line: int) -> Household | None:
-        """The household of one parsed line, or ``None`` if ``on_error`` skipped it."""
+    def check(self, item: _Item) -> tuple[str | None, Household | _FieldError] | None:
+        """The id and household of one item from :func:`_items` (or what is wrong with it);
+        ``None`` for a blank line. The id is ``None`` when it is not a valid id."""
+        if type(item) is _FieldError:
+            return None, item
+        data: object = item
+        if type(item) is str:
+            try:
+                data = _decode(item)
+            except json.JSONDecodeError as error:
+                if not item.strip():
+                    return None  # blank lines (often the last one) carry no household
+                reason = f"is not valid JSON: {error.msg} (column {error.pos + 1})"
+                return None, _FieldError(None, item.rstrip("\r\n"), reason)
+            except _FieldError as problem:  # a key given twice, NaN
+                return None, problem
         try:
             household_id = _household_id(data)
+        except _FieldError as problem:
+            return None, problem
+        try:
+            return household_id, self.builder.household(household_id, cast(dict[str, Any], data))
+        except _FieldError as problem:
+            return household_id, problem
+        except (InvalidInputError, TypeError) as error:  # a model rule not checked above
+            return household_id, _FieldError(None, data, f"breaks a household rule: {error}")
+
+    def accept(self, line: int, household_id: str | None, problem: _FieldError | None) -> bool:
+        """Whether the household of ``line`` may be used: its id is not a duplicate (it is
+        recorded if valid, even when the line is otherwise invalid) and ``problem`` is
+        ``None``; otherwise the error is raised, or passed to ``on_error``."""
+        if household_id is not None:
             first = self.seen.add(household_id, line)
             if first is not None:
-                raise _FieldError(
+                problem = _FieldError(
                     "id", household_id, f"is a duplicate household id (first on line {first})"
                 )
-            return self.builder.household(household_id, cast(dict[str, Any], data))
-        except _FieldError as problem:
-            self.fail(line, problem)
-        except (InvalidInputError, TypeError) as error:  # a model rule not checked above
-            self.fail(line, _FieldError(None, data, f"breaks a household rule: {error}"))
-        return None
+        if problem is None:
+            return True
+        self.fail(line, problem)
+        return False
 
     def fail(self, line: int, problem: _FieldError) -> None:
         error = HouseholdFileError(self.name, line, problem.field, problem.value, problem.reason)
         if self.on_error is None:
             raise error from None
         self.on_error(error)
+
+
+def _skip_long_line(raw: bytes | str, readline: Callable[[int], Any]) -> _FieldError:
+    """Read past the rest of a line longer than the limit (without holding it): why it is
+    refused."""
+    chunk = raw
+    while chunk and chunk[-1:] not in ("\n", b"\n"):
+        chunk = readline(MAX_LINE_BYTES)
+    return _FieldError(None, raw[:40], f"starts a line longer than {MAX_LINE_BYTES} bytes")
+
+
+def _decoded(raw: bytes | str) -> tuple[str, _FieldError | None]:
+    """The text of one line as read, and why it is not valid UTF-8 if it is not."""
+    if type(raw) is not bytes:
+        return cast(str, raw), None
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        problem = _FieldError(None, raw.rstrip(b"\r\n"), "is not valid UTF-8")
+        return raw.decode("utf-8", "replace"), problem
 
 
 class _Lines:
@@ -556,24 +654,12 @@ class _Lines:
                 return
             self.number += 1
             if len(raw) > MAX_LINE_BYTES:
-                chunk = raw
-                while chunk and chunk[-1:] not in ("\n", b"\n"):
-                    chunk = readline(MAX_LINE_BYTES)
-                self.problems[self.number] = _FieldError(
-                    None, raw[:40], f"starts a line longer than {MAX_LINE_BYTES} bytes"
-                )
+                self.problems[self.number] = _skip_long_line(raw, readline)
                 yield "\n"
                 continue
-            if type(raw) is bytes:
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    self.problems[self.number] = _FieldError(
-                        None, raw.rstrip(b"\r\n"), "is not valid UTF-8"
-                    )
-                    text = raw.decode("utf-8", "replace")
-            else:
-                text = raw
+            text, problem = _decoded(raw)
+            if problem is not None:
+                self.problems[self.number] = problem
             if self.number == 1 and text.startswith("\ufeff"):
                 text = text[1:]
             yield text
@@ -588,29 +674,72 @@ class _Lines:
         return found
 
 
-def _json_lines(stream: IO[Any], state: _Reading) -> Iterator[tuple[int, Household]]:
+class _RawLines(NamedTuple):
+    """Consecutive lines of a JSON Lines file as read, not decoded yet (another process
+    may decode them), from line ``first``; a line over the limit is read as an empty line
+    and its problem kept."""
+
+    first: int
+    lines: list[bytes | str]
+    problems: dict[int, _FieldError]
+
+
+def _raw_json_lines(stream: IO[Any], size: int) -> Iterator[_RawLines]:
+    """The lines of ``stream`` by groups of ``size``; :func:`_raw_items` gives their items,
+    the same as :func:`_json_items` would."""
+    readline = stream.readline
+    number = 0
+    while True:
+        first = number + 1
+        lines: list[bytes | str] = []
+        problems: dict[int, _FieldError] = {}
+        append = lines.append
+        for _ in range(size):
+            raw = readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                break
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                problems[number] = _skip_long_line(raw, readline)
+                raw = "\n" if type(raw) is str else b"\n"
+            append(raw)
+        if lines:
+            yield _RawLines(first, lines, problems)
+        if len(lines) < size:
+            return
+
+
+def _raw_items(lines: _RawLines) -> Iterator[tuple[int, _Item]]:
+    number = lines.first - 1
+    problems = lines.problems
+    for raw in lines.lines:
+        number += 1
+        problem = problems.get(number) if problems else None
+        if problem is None:
+            text, problem = _decoded(raw)
+        if problem is not None:
+            yield number, problem
+            continue
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        yield number, text
+
+
+#: One line or row as read from the file: JSON Lines text, the fields of a CSV row, or
+#: what made it unreadable.
+_Item = str | dict[str, Any] | _FieldError
+
+
+def _json_items(stream: IO[Any], state: _Reading) -> Iterator[tuple[int, _Item]]:
     lines = _Lines(stream)
-    decode = _DECODER.decode
     for text in lines:
         number = lines.number
-        try:
-            if lines.problems:
-                problem = lines.problem(number, number)
-                if problem is not None:
-                    raise problem
-            try:
-                data = decode(text)
-            except json.JSONDecodeError as error:
-                if not text.strip():
-                    continue  # blank lines (often the last one) carry no household
-                reason = f"is not valid JSON: {error.msg} (column {error.pos + 1})"
-                raise _FieldError(None, text.rstrip("\r\n"), reason) from None
-        except _FieldError as problem:
-            state.fail(number, problem)
-            continue
-        household = state.household(data, number)
-        if household is not None:
-            yield number, household
+        if lines.problems:
+            problem = lines.problem(number, number)
+            if problem is not None:
+                yield number, problem
+                continue
+        yield number, text
 
 
 def _csv_boolean(text: str, field: str) -> bool:
@@ -660,7 +789,7 @@ def _csv_resources(text: str) -> str | dict[str, str]:
     return by_year
 
 
-def _csv_rows(stream: IO[Any], state: _Reading) -> Iterator[tuple[int, Household]]:
+def _csv_items(stream: IO[Any], state: _Reading) -> Iterator[tuple[int, _Item]]:
     lines = _Lines(stream)
     reader = csv.reader(lines, strict=True)
     end = 0
@@ -689,18 +818,14 @@ def _csv_rows(stream: IO[Any], state: _Reading) -> Iterator[tuple[int, Household
                 state.fail(start, problem)
             continue
         if problem is not None:
-            state.fail(start, problem)
+            yield start, problem
             continue
         if not row:
             continue  # a blank line
         try:
-            data = _csv_record(row, columns)
+            yield start, _csv_record(row, columns)
         except _FieldError as invalid:
-            state.fail(start, invalid)
-            continue
-        household = state.household(data, start)
-        if household is not None:
-            yield start, household
+            yield start, invalid
 
 
 def _csv_record(row: list[str], columns: dict[str, int]) -> dict[str, Any]:
@@ -785,15 +910,38 @@ def read_numbered_households(
     if chosen not in FORMATS:
         raise InvalidInputError(f"household file format must be 'jsonl' or 'csv', got {chosen!r}")
     state = _Reading(name, on_error)
-    rows = _json_lines if chosen == "jsonl" else _csv_rows
     try:
-        if isinstance(source, (str, os.PathLike)):
-            with open(source, "rb") as stream:
-                yield from rows(stream, state)
-        else:
-            yield from rows(source, state)
+        with _opened(source) as stream:
+            for line, item in _items(stream, chosen, state):
+                checked = state.check(item)
+                if checked is None:
+                    continue
+                household_id, found = checked
+                if type(found) is _FieldError:
+                    state.accept(line, household_id, found)
+                elif state.accept(line, household_id, None):
+                    yield line, cast(Household, found)
     finally:
         state.seen.close()
+
+
+@contextlib.contextmanager
+def _opened(source: HouseholdSource) -> Iterator[IO[Any]]:
+    """The stream of ``source``: opened (in binary) and closed here if it is a path."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as stream:
+            yield stream
+    else:
+        yield source
+
+
+def _items(stream: IO[Any], format: str, state: _Reading) -> Iterator[tuple[int, _Item]]:
+    """The numbered lines (JSON Lines) or rows (CSV) of ``stream``, for :meth:`_Reading.check`.
+
+    Raises:
+        HouseholdFileError: the CSV header is invalid (always fatal).
+    """
+    return _json_items(stream, state) if format == "jsonl" else _csv_items(stream, state)
 
 
 def read_households(

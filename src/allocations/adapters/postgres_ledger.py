@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from allocations.adapters._sql_ledger import SCHEMA, Cursor, SqlLedger, T
+from allocations.adapters._sql_ledger import RECORDED_COLUMNS, SCHEMA, Cursor, SqlLedger, T
 from allocations.adapters.ledger_url import mask_password
 from allocations.errors import ConfigurationError, LedgerError
 from allocations.payments import Clock, PaymentInstruction
@@ -43,12 +43,10 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # Any constant: serialises schema creation between workers opening the ledger at once.
 _SCHEMA_LOCK = 0x616C6C6F63  # "alloc"
 _INSERT = (
-    "INSERT INTO instructions (end_to_end_id, beneficiary_id, benefit, period, kind, attempt, "
-    "amount_cents, creditor_name, creditor_iban, creditor_bic, requested_execution_date, "
-    "remittance_information, department, content_digest, recorded_at, state, state_since) "
+    f"INSERT INTO instructions ({RECORDED_COLUMNS}) "
     "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
     "%s::integer[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    "%s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[]) "
+    "%s::text[], %s::bytea[], %s::text[]) "
     "ON CONFLICT (end_to_end_id) DO NOTHING RETURNING end_to_end_id"
 )
 _INSERT_CHUNK = 10_000
@@ -152,10 +150,12 @@ class PostgresLedger(SqlLedger):
             inserted.update(row[0] for row in cursor.fetchall())
         return inserted
 
-    def _insert_order(self, unique: dict[str, PaymentInstruction]) -> list[str]:
+    def _insert_order(
+        self, unique: dict[str, PaymentInstruction], new: list[str]
+    ) -> list[PaymentInstruction]:
         # One order for every worker: two workers inserting overlapping batches take their
         # row locks in the same order and cannot deadlock.
-        return sorted(unique)
+        return [unique[e2e] for e2e in new]
 
     def _close_connection(self) -> None:
         self._connection.close()

@@ -1,12 +1,18 @@
 """``allocations entitlements``: the *allocations familiales* of every household of a file.
 
-Theory of operation: one streaming pass. Households are read one at a time
-(:func:`~allocations.adapters.households.read_numbered_households`), computed, and their
-records written to a temporary file — next to ``--output`` (renamed over it at the end,
-:func:`~allocations.adapters.files.open_atomic`), or a spool file copied to standard
-output at the end. A bad line stops the run before anything is published: no partial
-output, ever. Memory does not grow with the file (the duplicate-id index aside, see the
-reader), and a single pass reads the input once, which also works for a pipe.
+Theory of operation: one streaming pass, in three steps. The main process reads the
+file's lines (or CSV rows), numbered, in chunks of :data:`CHUNK_LINES`; each chunk is
+checked, computed and written as text — by :class:`_Computer`, in ``--jobs`` worker
+processes or in this one; the main process then takes the chunks back **in input order**,
+checks the household ids against all the ids already read (duplicates, see the reader),
+reports the invalid lines, and writes the records to a temporary file — next to
+``--output`` (renamed over it at the end, :func:`~allocations.adapters.files.open_atomic`),
+or a spool file copied to standard output at the end. A bad line stops the run before
+anything is published: no partial output, ever. The output, the rejects and the errors
+are the same, byte for byte, whatever the number of jobs. At most
+:data:`CHUNKS_IN_FLIGHT` chunks per job are being worked on at once, so memory does not
+grow with the file (the duplicate-id index aside, see the reader), and a single pass reads
+the input once, which also works for a pipe.
 
 Output, one line per household in input order:
 
@@ -23,21 +29,41 @@ arguments; 3 ``--skip-invalid`` wrote the valid households and rejected at least
 from __future__ import annotations
 
 import argparse
+import collections
+import concurrent.futures
 import contextlib
 import csv
+import io
+import itertools
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from typing import IO, Any
+from collections.abc import Generator, Iterable, Iterator
+from typing import IO, Any, Literal, NamedTuple
 
 from allocations.adapters.files import open_atomic
-from allocations.adapters.households import detect_format, read_numbered_households
+from allocations.adapters.households import (
+    _FieldError,
+    _Item,
+    _items,
+    _opened,
+    _raw_items,
+    _raw_json_lines,
+    _RawLines,
+    _Reading,
+    _source_name,
+    detect_format,
+)
 from allocations.cli import EXIT_FAILURE, EXIT_OK, UsageError
 from allocations.cli._progress import Progress
-from allocations.entitlement import Entitlement, allocations_familiales, compute_entitlements
+from allocations.entitlement import allocations_familiales, compute_entitlements
+from allocations.entitlement._entitlement import record_json
+from allocations.entitlement._month_law import month_law
+from allocations.entitlement._options import DEFAULT_OPTIONS
 from allocations.errors import (
     AllocationsError,
     HouseholdFileError,
@@ -46,10 +72,19 @@ from allocations.errors import (
 )
 from allocations.periods import Month
 
-__all__ = ["EXIT_REJECTED", "register"]
+__all__ = ["CHUNKS_IN_FLIGHT", "CHUNK_LINES", "EXIT_REJECTED", "register"]
 
 #: ``--skip-invalid`` wrote the valid households and rejected some.
 EXIT_REJECTED = 3
+
+#: Lines handed to a worker at a time: large enough that passing them between processes
+#: costs little (about 0.5 MB in, 2 MB out), small enough to keep memory flat.
+CHUNK_LINES = 2_000
+#: Chunks being worked on per job, at most (bounded memory, workers never idle).
+CHUNKS_IN_FLIGHT = 3
+#: The default ``--jobs``: one per CPU, at most this many (the main process, which reads,
+#: checks the ids and writes, becomes the bottleneck beyond).
+MAX_DEFAULT_JOBS = 4
 
 CSV_HEADER = ("id", "month", "gross", "crds", "net", "breakdown")
 
@@ -57,6 +92,16 @@ CSV_HEADER = ("id", "month", "gross", "crds", "net", "breakdown")
 _REJECT_VALUE_LIMIT = 200
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, got {text!r}")
+    return jobs
 
 
 def _month(text: str) -> Month:
@@ -102,6 +147,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--rejects",
         help="rejects file, JSON Lines (default with --skip-invalid: OUTPUT.rejects.jsonl)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=min(os.cpu_count() or 1, MAX_DEFAULT_JOBS),
+        help=(
+            "worker processes checking and computing the households (default: the number "
+            f"of CPUs, at most {MAX_DEFAULT_JOBS}; 1 computes in this process); the output "
+            "is the same whatever the number"
+        ),
     )
     parser.set_defaults(handler=_run)
 
@@ -161,22 +217,83 @@ def _reject_record(error: HouseholdFileError) -> str:
     )
 
 
-def _record_writer(out: IO[str], output_format: str) -> Callable[[Entitlement], None]:
-    if output_format == "jsonl":
-        write = out.write
+class _Uncomputable(NamedTuple):
+    """A valid household whose entitlement cannot be computed (unsupported territory…)."""
 
-        def write_jsonl(entitlement: Entitlement) -> None:
-            write(_ENCODE(entitlement.to_record()) + "\n")
+    reason: str
 
-        return write_jsonl
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    writerow = writer.writerow
 
-    def write_csv(entitlement: Entitlement) -> None:
-        record = entitlement.to_record()
-        breakdown: list[dict[str, Any]] = record["breakdown"]  # type: ignore[assignment]
-        writerow(
+class _Done(NamedTuple):
+    """What a chunk gives back, for each of its lines that is not blank (in order): its
+    number, its id if valid, and the size of its output (0 for none); the output of them
+    all, UTF-8, as one block (cheap to pass between processes); and, by position, why a
+    line has no output."""
+
+    lines: list[int]
+    ids: list[str | None]
+    sizes: list[int]
+    output: bytes
+    problems: dict[int, _FieldError | _Uncomputable]
+
+
+#: The lines of a chunk: JSON Lines as read (decoded by the worker), or CSV rows already
+#: parsed (a row may span lines, so the main process splits them).
+_Chunk = _RawLines | list[tuple[int, _Item]]
+
+
+class _Computer:
+    """Checks, computes and writes the households of chunks of lines: the work of one
+    process (a worker's, or the main one's with ``--jobs 1``)."""
+
+    def __init__(self, name: str, month: Month, output_format: str) -> None:
+        self._reading = _Reading(name, None)
+        self._month = month
+        self._law = month_law(month)
+        self._csv = _CsvRows() if output_format == "csv" else None
+
+    def chunk(self, chunk: _Chunk) -> _Done:
+        items = _raw_items(chunk) if isinstance(chunk, _RawLines) else chunk
+        done = _Done([], [], [], b"", {})
+        outputs: list[bytes] = []
+        check = self._reading.check
+        law, csv_rows = self._law, self._csv
+        for line, item in items:
+            checked = check(item)
+            if checked is None:
+                continue  # a blank line
+            household_id, found = checked
+            done.lines.append(line)
+            done.ids.append(household_id)
+            if isinstance(found, _FieldError):
+                done.problems[len(done.sizes)] = found
+                done.sizes.append(0)
+                continue
+            try:
+                if csv_rows is None:
+                    text = record_json(found, law, DEFAULT_OPTIONS) + "\n"
+                else:
+                    text = csv_rows.row(allocations_familiales(found, self._month).to_record())
+            except AllocationsError as error:
+                reason = f"cannot be computed for {self._month}: {error}"
+                done.problems[len(done.sizes)] = _Uncomputable(reason)
+                done.sizes.append(0)
+                continue
+            encoded = text.encode("utf-8")
+            outputs.append(encoded)
+            done.sizes.append(len(encoded))
+        return done._replace(output=b"".join(outputs))
+
+
+class _CsvRows:
+    """One CSV row of output as text, exactly as ``csv.writer`` writes it to the file."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def row(self, record: dict[str, Any]) -> str:
+        breakdown: list[dict[str, Any]] = record["breakdown"]
+        return self.text(
             (
                 record["id"],
                 record["month"],
@@ -187,26 +304,88 @@ def _record_writer(out: IO[str], output_format: str) -> Callable[[Entitlement], 
             )
         )
 
-    return write_csv
+    def text(self, fields: Iterable[str]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._writer.writerow(fields)
+        return buffer.getvalue()
+
+
+# The worker processes' own computer, made once by the pool's initializer.
+_WORKER: _Computer | None = None
+
+
+def _start_worker(name: str, month: Month, output_format: str) -> None:
+    global _WORKER
+    # Ctrl-C is the main process's to handle: it stops the pool, and nothing is written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = _Computer(name, month, output_format)
+
+
+def _work(chunk: _Chunk) -> _Done:
+    if _WORKER is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("the worker was not started")
+    return _WORKER.chunk(chunk)
+
+
+def _chunks(stream: IO[bytes], input_format: str, reading: _Reading) -> Iterator[_Chunk]:
+    if input_format == "jsonl":
+        yield from _raw_json_lines(stream, CHUNK_LINES)
+        return
+    rows = _items(stream, input_format, reading)
+    while chunk := list(itertools.islice(rows, CHUNK_LINES)):
+        yield chunk
+
+
+def _computed(
+    chunks: Iterator[_Chunk], jobs: int, worker: tuple[str, Month, str]
+) -> Generator[_Done, None, None]:
+    """The chunks, worked on by ``jobs`` processes (or this one), in input order."""
+    head = list(itertools.islice(chunks, 2))
+    if jobs == 1 or len(head) < 2:  # one chunk: not worth starting processes
+        computer = _Computer(*worker)
+        for chunk in itertools.chain(head, chunks):
+            yield computer.chunk(chunk)
+        return
+    # Workers forked from this process inherit the law of the month, already resolved.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    executor = concurrent.futures.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=worker
+    )
+    pending: collections.deque[concurrent.futures.Future[_Done]] = collections.deque()
+    try:
+        for chunk in itertools.chain(head, chunks):
+            pending.append(executor.submit(_work, chunk))
+            if len(pending) >= CHUNKS_IN_FLIGHT * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        # On an error, the chunks not started are dropped and those started are let finish
+        # (a fraction of a second): stopping a worker in the middle of sending its result
+        # can leave the result pipe locked (multiprocessing.Pool.terminate may then hang).
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
-def _output(path: str) -> Iterator[IO[str]]:
+def _output(path: str) -> Iterator[IO[bytes]]:
     """The output file: atomic for a path; for stdout, a spool copied out on success."""
     if path != "-":
-        with open_atomic(path, "w", newline="") as out:
+        with open_atomic(path, "wb") as out:
             yield out
         return
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+    with tempfile.TemporaryFile("w+b") as spool:
         yield spool
-        spool.seek(0)  # flushes; the text layer has read nothing ahead
+        spool.seek(0)
         sys.stdout.flush()
         target = getattr(sys.stdout, "buffer", None)
         if target is not None:
-            shutil.copyfileobj(spool.buffer, target)
+            shutil.copyfileobj(spool, target)
             target.flush()
         else:  # a text-only stream (an embedding application's replacement)
-            shutil.copyfileobj(spool, sys.stdout)
+            shutil.copyfileobj(io.TextIOWrapper(spool, encoding="utf-8", newline=""), sys.stdout)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -215,13 +394,15 @@ def _run(args: argparse.Namespace) -> int:
     # Resolve the law of the month before reading anything: an unknown month fails at once.
     compute_entitlements((), month)
     source: str | IO[bytes] = sys.stdin.buffer if args.households == "-" else args.households
-    name = "<stdin>" if args.households == "-" else args.households
+    name = _source_name(source)
+    chosen: Literal["jsonl", "csv"] = "csv" if input_format == "csv" else "jsonl"
     rejected = 0
     computed = 0
     try:
         with contextlib.ExitStack() as stack:
             out = stack.enter_context(_output(args.output))
-            write = _record_writer(out, output_format)
+            if output_format == "csv":
+                out.write(_CsvRows().text(CSV_HEADER).encode("utf-8"))
             progress = stack.enter_context(Progress("households"))
             rejects_file: IO[str] | None = None
             if rejects_path is not None:
@@ -235,28 +416,40 @@ def _run(args: argparse.Namespace) -> int:
                 progress.advance()
                 rejects_file.write(_reject_record(error) + "\n")
 
-            households = read_numbered_households(
-                source,
-                "csv" if input_format == "csv" else "jsonl",
-                on_error=reject if rejects_file is not None else None,
+            reading = _Reading(name, reject if rejects_file is not None else None)
+            stack.callback(reading.seen.close)
+            stream = stack.enter_context(_opened(source))
+            chunks = _chunks(stream, chosen, reading)
+            add, advance, write = reading.seen.add, progress.advance, out.write
+            # Closed on the way out, error or not: the worker processes stop here and now.
+            computed_chunks = stack.enter_context(
+                contextlib.closing(_computed(chunks, args.jobs, (name, month, output_format)))
             )
-            for line, household in households:
-                try:
-                    entitlement = allocations_familiales(household, month)
-                except AllocationsError as error:
-                    reject(
-                        HouseholdFileError(
-                            name,
-                            line,
-                            None,
-                            household.id,
-                            f"cannot be computed for {month}: {error}",
-                        )
-                    )
-                    continue
-                write(entitlement)
-                computed += 1
-                progress.advance()
+            for done in computed_chunks:
+                problems, sizes = done.problems, done.sizes
+                output = memoryview(done.output)  # written in slices, not copied
+                start = end = 0  # output[start:end] is accepted and not written yet
+                for index, line in enumerate(done.lines):
+                    size = sizes[index]
+                    household_id = done.ids[index]
+                    # The duplicate index sees every valid id, in file order (see the reader).
+                    first = None if household_id is None else add(household_id, line)
+                    if first is None and index not in problems:
+                        end += size
+                        computed += 1
+                        advance()
+                        continue
+                    write(output[start:end])
+                    start = end = end + size
+                    problem = problems.get(index)
+                    if first is not None:
+                        reason = f"is a duplicate household id (first on line {first})"
+                        problem = _FieldError("id", household_id, reason)
+                    if isinstance(problem, _FieldError):
+                        reading.fail(line, problem)
+                    elif problem is not None:
+                        reject(HouseholdFileError(name, line, None, household_id, problem.reason))
+                write(output[start:end])
     except OSError as error:
         where = f" {error.filename!r}" if error.filename else ""
         print(f"allocations: error: cannot use{where}: {error.strerror or error}", file=sys.stderr)

@@ -9,7 +9,10 @@ amount, the rule, the parameters and the article of law — the same code path, 
 explanation cannot disagree with the amount. :func:`evaluate_fast` computes the common
 households (about 95 % of a realistic run) in one loop without building any list; every
 breakdown re-runs :func:`evaluate` and checks the two agree, and a property test compares
-them over generated households.
+them over generated households. Asked for a :class:`Shape`, the fast path also lists the
+lines it computed, each with a key naming everything its text depends on but the
+resources, so that the record of a household can be assembled from cached texts
+(:mod:`._entitlement`) without re-running the general path.
 
 Documented choices (each tested; the open ones are :class:`EntitlementOptions`):
 
@@ -51,7 +54,7 @@ from allocations.errors import LawNotInForceError, UnsupportedTerritoryError
 from allocations.periods import Month, add_years
 from allocations.territory import Department, Regime
 
-__all__ = ["Detail", "Exclusion", "Line", "evaluate", "evaluate_fast"]
+__all__ = ["Detail", "Exclusion", "Line", "Shape", "evaluate", "evaluate_fast"]
 
 METROPOLITAN, OVERSEAS, MAYOTTE, UNSUPPORTED = "metropolitan", "overseas", "mayotte", "unsupported"
 
@@ -121,6 +124,26 @@ class Detail:
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.exclusions: list[Exclusion] = []
+
+
+class Shape:
+    """What :func:`evaluate_fast` records when asked: the lines :func:`evaluate` would
+    explain, in the same order, without their texts.
+
+    ``lines`` holds ``(component, cents, key)``. ``key`` names everything the line's text
+    and parameters depend on (with the month's law and the options) except ``resources``:
+    two lines with equal keys differ only by the resources written in them. ``key`` is
+    ``None`` for a line whose text depends on more (a non-zero *complément dégressif*).
+    ``whole`` means nothing is due: the one ``nothing_due`` line depends only on the
+    children (never on the resources). ``resources`` is what the lines mention, if any.
+    """
+
+    __slots__ = ("lines", "resources", "whole")
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, int, object]] = []
+        self.resources: Decimal | None = None
+        self.whole = False
 
 
 def _percent(rate_milli: int) -> Decimal:
@@ -279,14 +302,18 @@ _LATEST = dt.date.max
 
 
 def evaluate_fast(
-    household: Household, law: MonthLaw, options: EntitlementOptions
+    household: Household,
+    law: MonthLaw,
+    options: EntitlementOptions,
+    shape: Shape | None = None,
 ) -> tuple[int, int] | None:
     """:func:`evaluate` for the common case, or ``None`` to use the general path.
 
     The common case: the mainland scale (metropolitan France, or overseas with two children
     or more), no child under the 2008 transition. The forfait reuses the general helpers.
-    The result is identical to :func:`evaluate` (every breakdown re-runs the general path
-    and checks it against the amount).
+    The result is identical to :func:`evaluate` (property-tested; every breakdown re-runs
+    the general path and checks it against the amount). With a ``shape`` (empty), the lines
+    are recorded in it as well (see :class:`Shape`).
     """
     kind = _KIND[household.department.code]
     if kind != METROPOLITAN and kind != OVERSEAS:
@@ -303,6 +330,7 @@ def evaluate_fast(
     eldest_weight = 0
     eldest_entitled = False
     candidates: list[tuple[int, Child]] | None = None
+    counted: list[tuple[dt.date, Custody, int, bool]] | None = None if shape is None else []
     for child in household.children:
         born = child.birth_date
         if born >= first_day:
@@ -343,14 +371,19 @@ def evaluate_fast(
                     entitled_full += 1
                 elif weight == 1:
                     entitled_half += 1
+        if counted is not None:
+            counted.append((born, custody, weight, entitled))
         if born < eldest:
             eldest, eldest_weight, eldest_entitled = born, weight, entitled
     if children < 2:
         if children == 1 and kind == OVERSEAS:
             return None
         if candidates is None:
+            if shape is not None:
+                shape.whole = True
+                shape.lines.append(("nothing_due", 0, None))
             return 0, 0
-        return _fast_forfaits_only(household, law, options, kind, children, candidates)
+        return _fast_forfaits_only(household, law, options, kind, children, candidates, shape)
     # L521-3: below three children the eldest (the first listed among twins) gets none.
     if eldest_entitled and children < _ELDEST_EXCLUDED_BELOW:
         if eldest_weight == 2:
@@ -373,9 +406,11 @@ def evaluate_fast(
     majoration = law.majoration_cents[tranche]
     halved = div_half_up(majoration, 2)
     gross = base + entitled_full * majoration + entitled_half * halved
-    complement = 0
+    complement = uncapped = 0
     if tranche > 1:
-        complement = _complement(ceiling_1 if tranche == 2 else ceiling_2, gross, resources)
+        complement = uncapped = _complement(
+            ceiling_1 if tranche == 2 else ceiling_2, gross, resources
+        )
         if options.complement_capped_at_lower_tranche:
             lower = law.base_cents(tranche - 1, children)
             if weight_sum != full_weight:
@@ -384,14 +419,29 @@ def evaluate_fast(
             lower += entitled_full * lower_majoration
             lower += entitled_half * div_half_up(lower_majoration, 2)
             complement = max(min(complement, lower - gross), 0)
-        gross += complement
+    if counted is not None and shape is not None:
+        _shape_main(shape, counted, tranche, weight_sum, (base, majoration, halved))
+        if tranche > 1:
+            key = ("complement_degressif", children, tranche, gross) if uncapped == 0 else None
+            shape.lines.append(("complement_degressif", complement, key))
+        if law.modulated:
+            shape.resources = resources
+    gross += complement
     numerator, denominator = law.crds_numerator, law.crds_denominator
     forfait_parts: list[int] = []
     if candidates is not None:
         forfaits = _forfaits(household, candidates, law, kind, None)
         if forfaits:
             _forfait_amounts(
-                law, options, children, forfaits, law.modulated, resources, forfait_parts, None
+                law,
+                options,
+                children,
+                forfaits,
+                law.modulated,
+                resources,
+                forfait_parts,
+                None,
+                shape,
             )
             gross += sum(forfait_parts)
     if options.crds_per_component:
@@ -409,19 +459,55 @@ def _fast_forfaits_only(
     kind: str,
     children: int,
     candidates: list[tuple[int, Child]],
+    shape: Shape | None,
 ) -> tuple[int, int] | None:
     """Fewer than two children à charge but 20-year-olds: only forfaits can be due."""
     forfaits = _forfaits(household, candidates, law, kind, None)
     if not forfaits:
+        if shape is not None:
+            shape.whole = True
+            shape.lines.append(("nothing_due", 0, None))
         return 0, 0
     resources = _resources(household, law) if law.modulated else _ZERO
     parts: list[int] = []
-    _forfait_amounts(law, options, children, forfaits, law.modulated, resources, parts, None)
+    _forfait_amounts(law, options, children, forfaits, law.modulated, resources, parts, None, shape)
     gross = sum(parts)
     numerator, denominator = law.crds_numerator, law.crds_denominator
     if options.crds_per_component:
         return gross, sum(part * numerator // denominator for part in parts)
     return gross, gross * numerator // denominator
+
+
+def _shape_main(
+    shape: Shape,
+    counted: list[tuple[dt.date, Custody, int, bool]],
+    tranche: int,
+    weight_sum: int,
+    amounts: tuple[int, int, int],
+) -> None:
+    """The base and majoration lines of :func:`_base_and_majorations`, with their keys."""
+    base, majoration, halved = amounts
+    children = len(counted)
+    shared = placed = False
+    eldest, eldest_born = 0, counted[0][0]
+    for index, (born, custody, _, _) in enumerate(counted):
+        if custody is not _FULL:
+            shared = shared or custody is _SHARED
+            placed = placed or custody is _PLACED_SERVICES
+        if born < eldest_born:
+            eldest, eldest_born = index, born  # the first listed among twins
+    # The base line's text: the tranche, n, the average of shared children and the
+    # articles, which name résidence alternée and placement when present.
+    lines = shape.lines
+    lines.append(("base", base, ("base", tranche, children, weight_sum, shared, placed)))
+    few = children < _ELDEST_EXCLUDED_BELOW
+    for index, (born, custody, weight, entitled) in enumerate(counted):
+        if not entitled or (few and index == eldest):
+            continue
+        cents = majoration if weight == 2 else halved if weight == 1 else 0
+        # The custody only changes the text of a child not counted fully (R521-4, L521-2).
+        key = ("majoration", born, tranche, weight, custody if weight != 2 else None, few)
+        lines.append(("majoration", cents, key))
 
 
 def evaluate(
@@ -718,6 +804,7 @@ def _forfait_amounts(
     resources: Decimal,
     parts: list[int],
     detail: Detail | None,
+    shape: Shape | None = None,
 ) -> None:
     # The same n sets the forfait's tranche and its complément (LAW.md §15 trap 13).
     ceiling_children = children + (
@@ -730,6 +817,7 @@ def _forfait_amounts(
     amounts = [_weighted(full, weight) for weight in weights]
     parts.extend(amounts)
     complements: list[int] = []
+    uncapped: list[int] = []
     if tranche > 1:
         ceiling = law.ceilings(ceiling_children)[tranche - 2]
         lower = law.amount(law.rate_forfait[tranche - 1])
@@ -741,10 +829,26 @@ def _forfait_amounts(
         )
         for group, lower_group in groups:
             complement = _complement(ceiling, sum(group), resources)
+            uncapped.append(complement)
             if options.complement_capped_at_lower_tranche:
                 complement = max(min(complement, sum(lower_group) - sum(group)), 0)
             complements.append(complement)
         parts.extend(complements)
+    if shape is not None:
+        _shape_forfaits(shape, options, forfaits, (ceiling_children, tranche, modulated), amounts)
+        for index, complement in enumerate(complements):
+            group_amount = amounts[index] if options.forfait_complement_per_child else sum(amounts)
+            born = (
+                forfaits[index].child.birth_date if options.forfait_complement_per_child else None
+            )
+            key = (
+                ("complement_degressif_forfait", ceiling_children, tranche, group_amount, born)
+                if uncapped[index] == 0
+                else None
+            )
+            shape.lines.append(("complement_degressif_forfait", complement, key))
+        if modulated:
+            shape.resources = resources
     if detail is None:
         return
     tranche_args = (
@@ -789,6 +893,21 @@ def _forfait_amounts(
                 "CSS art. L521-1 al. 6, D521-2 II",
             )
         )
+
+
+def _shape_forfaits(
+    shape: Shape,
+    options: EntitlementOptions,
+    forfaits: list[_Forfait],
+    scale: tuple[int, int, bool],
+    amounts: list[int],
+) -> None:
+    """The forfait lines of :func:`_forfait_amounts`, with their keys."""
+    exclude = options.exclude_placed_child_share
+    for forfait, cents in zip(forfaits, amounts, strict=True):
+        weight = _weight(forfait.child.custody, exclude)
+        key = ("forfait", forfait.child.birth_date, forfait.children_before, weight, *scale)
+        shape.lines.append(("forfait", cents, key))
 
 
 def _overseas_single_child(

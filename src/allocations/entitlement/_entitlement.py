@@ -2,20 +2,31 @@
 
 Speed: a payment run computes millions of household-months, so the amounts come from the
 integer fast path of :mod:`._compute` with the month's law resolved once. The breakdown is
-built only when asked for (:attr:`Entitlement.breakdown`, :meth:`Entitlement.explain`,
-:meth:`Entitlement.to_record`), by running the *same* computation with a recorder, and is
-checked to add up to the gross amount.
+built only when asked for (:attr:`Entitlement.breakdown`, :meth:`Entitlement.explain`), by
+running the *same* computation with a recorder, and is checked to add up to the gross
+amount.
+
+Records (:meth:`Entitlement.to_record`, :func:`record_json`) are what a command writes for
+every household of a file, so they are assembled from cached texts instead (see
+:class:`_Records`): the fast path names each line by a key — everything its text depends
+on but the resources — and each key's line is rendered once by the breakdown's own code,
+the resources left as a blank filled in per household. The result is the same, byte for
+byte, as encoding the breakdown's lines (property-tested), and the lines are checked to
+add up to the gross amount.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring
+from typing import NamedTuple, TypeVar
 
 import attrs
 
-from allocations.entitlement._compute import Detail, evaluate, evaluate_fast
+from allocations.entitlement._compute import _KIND, Detail, Line, Shape, evaluate, evaluate_fast
 from allocations.entitlement._explain import (
     Formatter,
     exclusion_sentence,
@@ -30,10 +41,18 @@ from allocations.entitlement._options import DEFAULT_OPTIONS, EntitlementOptions
 from allocations.errors import AllocationsError
 from allocations.periods import Month
 
-__all__ = ["BreakdownLine", "Entitlement", "allocations_familiales", "compute_entitlements"]
+__all__ = [
+    "BreakdownLine",
+    "Entitlement",
+    "allocations_familiales",
+    "compute_entitlements",
+    "record_json",
+]
+
+_T = TypeVar("_T")
 
 _MONEY: dict[int, Decimal] = {}
-_MONEY_LIMIT = 200_000
+_MONEY_LIMIT = 32_768  # distinct amounts kept; complements near a ceiling vary
 
 
 def _money(cents: int) -> Decimal:
@@ -152,16 +171,7 @@ class Entitlement:
         """The amounts that make up :attr:`gross`, each with its rule (built on demand)."""
         fmt = Formatter.get("fr_FR")
         detail = self._detail()
-        return tuple(
-            BreakdownLine(
-                component=line.component,
-                amount=_money(line.cents),
-                rule=rule_sentence(line, _money(line.cents), fmt, detail.exclusions),
-                parameters=_parameters(line.args, detail, line.component),
-                legal_reference=line.reference,
-            )
-            for line in detail.lines
-        )
+        return tuple(_breakdown_line(line, detail, fmt) for line in detail.lines)
 
     def explain(self, locale: str = "fr_FR") -> str:
         """A plain-text answer to "why this amount?", for a letter or a help desk.
@@ -252,7 +262,9 @@ class Entitlement:
         Returns:
             ``{"id", "month", "gross", "crds", "net", "breakdown"}``; amounts are strings
             with two decimals, the month is ``"YYYY-MM"``, each breakdown line is
-            ``{"component", "amount", "rule", "parameters", "legal_reference"}``.
+            ``{"component", "amount", "rule", "parameters", "legal_reference"}`` — the
+            :attr:`breakdown`'s lines, assembled from texts cached by what they depend on
+            (the same data, about 20 µs instead of building the breakdown).
 
         >>> household = allocations.Household(
         ...     id="F-1", department="67", resources=Decimal("55000"),
@@ -264,14 +276,20 @@ class Entitlement:
 
         .. versionadded:: 0.1.0
         """
-        return {
-            "id": self.household_id,
-            "month": str(self.month),
-            "gross": f"{self.gross:.2f}",
-            "crds": f"{self.crds:.2f}",
-            "net": f"{self.net:.2f}",
-            "breakdown": [line.to_record() for line in self.breakdown],
-        }
+        law, options = self._context
+        record: dict[str, object] = json.loads(_record_json(self._household, law, options, self))
+        return record
+
+
+def _breakdown_line(line: Line, detail: Detail, fmt: Formatter) -> BreakdownLine:
+    amount = _money(line.cents)
+    return BreakdownLine(
+        component=line.component,
+        amount=amount,
+        rule=rule_sentence(line, amount, fmt, detail.exclusions),
+        parameters=_parameters(line.args, detail, line.component),
+        legal_reference=line.reference,
+    )
 
 
 def _parameters(
@@ -289,6 +307,227 @@ def _parameters(
             )
         )
     return tuple(pairs)
+
+
+# --- records, from cached texts -----------------------------------------------------------
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+#: Written where the resources go when a line is rendered as a template. Resources are
+#: never negative, so no real amount is written like it.
+_RESOURCES_BLANK = Decimal("-918273645.19")
+_NO_FILLS = ("", "")
+_TEXT_LIMIT = 16_384
+
+
+class _LineText(NamedTuple):
+    """One breakdown line of a record, as compact JSON.
+
+    When ``blank`` is true the line mentions the resources, once in its rule (written as
+    ``55 000,00 €``) and once in its parameters (``55000.00``), and ``json`` holds the
+    three texts around those two blanks; otherwise the whole line.
+    """
+
+    cents: int
+    json: tuple[str, ...]
+    blank: bool
+
+    def filled(self, fills: tuple[str, str]) -> str:
+        if self.blank:
+            before, between, after = self.json
+            return f"{before}{fills[0]}{between}{fills[1]}{after}"
+        return self.json[0]
+
+
+class _Records:
+    """The record texts of one month's law and options, cached by line key (see
+    :class:`~._compute.Shape`) and, when nothing in them depends on the resources, by
+    household situation (département kind, children, Mayotte flag). Both caches are
+    bounded; a miss renders with the breakdown's own code (:func:`_breakdown_line`)."""
+
+    def __init__(self, law: MonthLaw, options: EntitlementOptions) -> None:
+        self.law = law
+        self.options = options
+        self.month = str(law.month)
+        self.fmt = Formatter.get("fr_FR")
+        self._blank = (self.fmt.eur(_RESOURCES_BLANK), parameter_text(_RESOURCES_BLANK))
+        self._by_key: dict[object, _LineText] = {}
+        self._by_situation: dict[object, tuple[_LineText, ...]] = {}
+
+    def lines(
+        self, household: Household, gross: int, shape: Shape | None
+    ) -> tuple[Sequence[_LineText], tuple[str, str]]:
+        """The lines of ``household``'s record and the texts filling their blanks.
+
+        Raises:
+            AllocationsError: the lines do not add up to ``gross`` (an explicit check: money
+                must never be explained wrongly).
+        """
+        texts: Sequence[_LineText]
+        if shape is None or shape.whole:
+            texts = self._situation(household)
+        else:
+            texts = self._keyed(household, shape)
+        total = 0
+        fills = _NO_FILLS
+        for line in texts:
+            total += line.cents
+            if line.blank and fills is _NO_FILLS:
+                resources = shape.resources if shape is not None else None
+                if resources is None:
+                    raise AllocationsError(
+                        f"household {household.id!r}, {self.month}: a record line mentions "
+                        "resources the computation did not use"
+                    )
+                fills = (self.fmt.eur(resources, once=True), parameter_text(resources))
+        if total != gross:
+            raise AllocationsError(
+                f"household {household.id!r}, {self.month}: the breakdown adds up to "
+                f"{_money(total)} but the gross amount is {_money(gross)}"
+            )
+        return texts, fills
+
+    def _situation(self, household: Household) -> tuple[_LineText, ...]:
+        key = (
+            _KIND[household.department.code],
+            household.children,
+            household.mayotte_child_before_2012,
+        )
+        found = self._by_situation.get(key)
+        if found is None:
+            detail = self._general(household)
+            found = tuple(self._direct(line, detail) for line in detail.lines)
+            # Without resources in any line nothing else of the household is in the texts.
+            if not any("resources" in line.args for line in detail.lines):
+                _store(self._by_situation, key, found)
+        return found
+
+    def _keyed(self, household: Household, shape: Shape) -> list[_LineText]:
+        cache = self._by_key
+        texts: list[_LineText] = []
+        detail: Detail | None = None
+        for index, (_, _, key) in enumerate(shape.lines):
+            found = cache.get(key) if key is not None else None
+            if found is None:
+                if detail is None:
+                    detail = self._general(household)
+                    _check_shape(household, shape, detail)
+                line = detail.lines[index]
+                template = None if key is None else self._template(line, detail)
+                if template is None:
+                    found = self._direct(line, detail)
+                else:
+                    found = template
+                    _store(cache, key, found)
+            texts.append(found)
+        return texts
+
+    def _general(self, household: Household) -> Detail:
+        detail = Detail()
+        evaluate(household, self.law, self.options, detail)
+        return detail
+
+    def _direct(self, line: Line, detail: Detail) -> _LineText:
+        rendered = _breakdown_line(line, detail, self.fmt)
+        return _LineText(line.cents, (_ENCODE(rendered.to_record()),), False)
+
+    def _template(self, line: Line, detail: Detail) -> _LineText | None:
+        """The line's text with blanks for the resources, or ``None`` if it cannot be one."""
+        direct = self._direct(line, detail)
+        resources = line.args.get("resources")
+        if resources is None:
+            return direct  # the same for every household of the key
+        written, plain = self._blank
+        rendered = _breakdown_line(
+            line._replace(args={**line.args, "resources": _RESOURCES_BLANK}), detail, self.fmt
+        )
+        before, *after = _ENCODE(rendered.to_record()).split(written)
+        if len(after) != 1 or plain in before or after[0].count(plain) != 1:
+            return None  # not the expected layout: rendered for each household instead
+        made = _LineText(line.cents, (before, *after[0].split(plain)), True)
+        # The template filled in must give the line itself, or it is not a template.
+        if made.filled((self.fmt.eur(resources), parameter_text(resources))) != direct.json[0]:
+            raise AllocationsError(
+                f"{line.component} line of {self.month}: its text depends on more than the "
+                "resources and cannot be cached"
+            )
+        return made
+
+
+def _store(cache: dict[object, _T], key: object, value: _T) -> None:
+    if len(cache) >= _TEXT_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _check_shape(household: Household, shape: Shape, detail: Detail) -> None:
+    fast = [(component, cents) for component, cents, _ in shape.lines]
+    general = [(line.component, line.cents) for line in detail.lines]
+    if fast != general:
+        # An explicit check: the two paths must describe the same amounts.
+        raise AllocationsError(
+            f"household {household.id!r}: the fast computation found the lines {fast} but "
+            f"the explained one {general}"
+        )
+
+
+_RECORDS: dict[tuple[MonthLaw, EntitlementOptions], _Records] = {}
+
+
+def _records(law: MonthLaw, options: EntitlementOptions) -> _Records:
+    found = _RECORDS.get((law, options))
+    if found is None:
+        if len(_RECORDS) >= 64:
+            _RECORDS.clear()
+        found = _RECORDS[law, options] = _Records(law, options)
+    return found
+
+
+def _amount_text(cents: int) -> str:
+    """``f"{_money(cents):.2f}"``, without building the ``Decimal``."""
+    if cents < 0:
+        return f"{_money(cents):.2f}"
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def record_json(household: Household, law: MonthLaw, options: EntitlementOptions) -> str:
+    """``allocations_familiales(household, law.month).to_record()`` as compact JSON.
+
+    Exactly the text of ``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``,
+    computed in one pass (the amounts and the lines together) from the cached texts:
+    what the ``entitlements`` command writes for each household.
+
+    Raises:
+        AllocationsError: as :func:`allocations_familiales` (the household cannot be
+            computed), or the record's lines do not add up to the gross amount.
+    """
+    return _record_json(household, law, options, None)
+
+
+def _record_json(
+    household: Household,
+    law: MonthLaw,
+    options: EntitlementOptions,
+    entitlement: Entitlement | None,
+) -> str:
+    shape: Shape | None = Shape()
+    cents = evaluate_fast(household, law, options, shape)
+    if cents is None:
+        shape, cents = None, evaluate(household, law, options)
+    gross, crds = cents
+    if entitlement is not None and _money(gross) != entitlement.gross:
+        raise AllocationsError(
+            f"household {household.id!r}, {law.month}: the record's gross amount "
+            f"{_money(gross)} differs from the entitlement's {entitlement.gross}"
+        )
+    records = _records(law, options)
+    texts, fills = records.lines(household, gross, shape)
+    lines = ",".join([line.filled(fills) for line in texts])
+    return (
+        f'{{"id":{encode_basestring(household.id)},"month":"{records.month}",'
+        f'"gross":"{_amount_text(gross)}","crds":"{_amount_text(crds)}",'
+        f'"net":"{_amount_text(gross - crds)}","breakdown":[{lines}]}}'
+    )
 
 
 def _check_arguments(month: object, options: object) -> EntitlementOptions:

@@ -8,6 +8,7 @@ Amounts and dates go through Babel (``format_currency``, ``format_date``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -32,6 +33,48 @@ __all__ = [
 
 _CACHE_LIMIT = 50_000
 
+# Amounts Babel must write the same way as the fast path: both ends of the grouping, the
+# cents, the largest amounts a household file holds.
+_CALIBRATION = tuple(
+    Decimal(text)
+    for text in (
+        *("0", "0.05", "7.5", "12.34", "999.99", "1000", "65432.1", "100000", "1E+3"),
+        "999999999999.99",
+    )
+)
+
+
+def _currency_layout(locale: Locale) -> tuple[str, str, str] | None:
+    """The group separator, decimal sign and suffix Babel uses for euros in ``locale``, when
+    its amounts read ``1<g>234<g>567<d>89<suffix>`` (French: narrow no-break spaces, a
+    comma, a no-break space and the sign); ``None`` for any other layout (English: €1,234).
+
+    With them :meth:`Formatter.eur` writes an amount of whole cents in about a microsecond
+    instead of Babel's tens, identically: the layout is accepted only if Babel writes every
+    calibration amount the same way.
+    """
+    probe = format_currency(Decimal("1234567.89"), "EUR", locale=locale)
+    match = re.fullmatch(r"1(?P<g>\D)234(?P=g)567(\D)89(\D+)", probe)
+    if match is None:
+        return None
+    group, decimal, suffix = match.groups()
+    for value in _CALIBRATION:
+        if _layout_eur(value, group, decimal, suffix) != format_currency(
+            value, "EUR", locale=locale
+        ):
+            return None
+    return group, decimal, suffix
+
+
+def _layout_eur(value: Decimal, group: str, decimal: str, suffix: str) -> str | None:
+    """``value`` written with a currency layout, or ``None`` if it needs rounding (Babel's)."""
+    whole, _, fraction = format(value, "f").partition(".")
+    if len(fraction) > 2 or not whole.isdigit():  # to be rounded, negative or not finite
+        return None
+    if len(whole) > 3:
+        whole = f"{int(whole):,}".replace(",", group)
+    return f"{whole}{decimal}{fraction:0<2}{suffix}"
+
 
 class Formatter:
     """Locale-aware amounts, rates and dates (Babel), memoised: a run formats the same few
@@ -50,6 +93,7 @@ class Formatter:
             ) from None
         self.french = self.locale.language == "fr"
         self._texts: dict[tuple[str, object], str] = {}
+        self._layout = _currency_layout(self.locale)
 
     @classmethod
     def get(cls, locale: str) -> Formatter:
@@ -70,9 +114,23 @@ class Formatter:
             found = self._texts[key] = render()
         return found
 
-    def eur(self, amount: object) -> str:
+    def eur(self, amount: object, *, once: bool = False) -> str:
+        """``amount`` in euros; ``once``: a value unlikely to come again (resources), not
+        kept in the memo when it can be written without Babel."""
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-        return self._memo("eur", value, lambda: format_currency(value, "EUR", locale=self.locale))
+        if once and self._layout is not None:
+            text = _layout_eur(value, *self._layout)
+            if text is not None:
+                return text
+        # The sign is part of the key: -0 == 0, yet Babel writes "-0,00 €".
+        return self._memo("eur", (value, value.is_signed()), lambda: self._eur(value))
+
+    def _eur(self, value: Decimal) -> str:
+        if self._layout is not None:
+            text = _layout_eur(value, *self._layout)
+            if text is not None:
+                return text
+        return format_currency(value, "EUR", locale=self.locale)
 
     def number(self, value: object) -> str:
         number = Decimal(str(value))

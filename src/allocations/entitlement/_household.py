@@ -217,3 +217,49 @@ class Household:
     mayotte_child_before_2012: bool = attrs.field(
         default=False, validator=attrs.validators.instance_of(bool)
     )
+
+
+# --- trusted construction -----------------------------------------------------------------
+# The household-file readers check every field themselves, with messages naming the line
+# and the field, before building the household; running the model's converters and
+# validators again on the checked values would cost about as much again per line. These
+# functions build the same frozen values without them, for fields that have passed the
+# checks the constructors make (a test compares them with the constructors).
+
+_new = object.__new__
+_set = object.__setattr__
+
+# A field added to the model must be added here too: fail at import, not with a half-built value.
+if [field.name for field in attrs.fields(Holder)] != ["name", "iban", "bic"] or [
+    field.name for field in attrs.fields(Household)
+] != ["id", "department", "resources", "children", "holder", "mayotte_child_before_2012"]:
+    raise ImportError("the trusted constructors no longer match Holder and Household")
+
+
+def holder_from_checked(name: str, iban: str, bic: str | None) -> Holder:
+    """``Holder(name, iban, bic)`` for strings (and ``None``) already checked."""
+    holder = _new(Holder)
+    _set(holder, "name", name)
+    _set(holder, "iban", iban)
+    _set(holder, "bic", bic)
+    return holder
+
+
+def household_from_checked(
+    household_id: str,
+    department: Department,
+    resources: Resources,
+    children: tuple[Child, ...],
+    holder: Holder | None,
+    mayotte_child_before_2012: bool,
+) -> Household:
+    """``Household(...)`` for fields already checked: ``household_id`` a non-blank ``str``,
+    the others of exactly the types the fields hold (no conversion is made)."""
+    household = _new(Household)
+    _set(household, "id", household_id)
+    _set(household, "department", department)
+    _set(household, "resources", resources)
+    _set(household, "children", children)
+    _set(household, "holder", holder)
+    _set(household, "mayotte_child_before_2012", mayotte_child_before_2012)
+    return household

@@ -1,8 +1,8 @@
 """Payments: instructions with deterministic identities, their lifecycle, and the ledger.
 
 - :class:`PaymentKey` → EndToEndId / InstrId (:mod:`._identity`);
-- :class:`PaymentInstruction`, :class:`Creditor`, IBAN/BIC checks (:mod:`._instruction`,
-  :mod:`._iban`);
+- :class:`PaymentInstruction`, :class:`Creditor` (:mod:`._instruction`); the IBAN/BIC
+  checks are re-exported from :mod:`allocations.bank_accounts`;
 - the lifecycle table :data:`TRANSITIONS` (:mod:`._lifecycle`);
 - the :class:`Ledger` protocol, its value types and :class:`InMemoryLedger`.
 

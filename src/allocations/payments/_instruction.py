@@ -12,25 +12,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
+from allocations.bank_accounts import mask_iban, validate_bic, validate_iban
 from allocations.errors import InvalidAmountError, InvalidInputError
 from allocations.money import CENT, parse_amount, to_cents
-from allocations.payments._iban import mask_iban, validate_bic, validate_iban
-from allocations.payments._identity import PaymentKey, PaymentKind
+from allocations.payments._identity import PaymentKey, PaymentKind, key_columns
 from allocations.periods import Month
 from allocations.territory import Department
 
-__all__ = ["MAX_AMOUNT", "Creditor", "PaymentInstruction", "restore_instruction"]
+__all__ = [
+    "MAX_AMOUNT",
+    "PLAIN_FIELDS",
+    "Creditor",
+    "PaymentInstruction",
+    "plain_values",
+    "restore_instruction",
+]
 
 #: The largest amount of one SEPA credit transfer, 999 999 999.99 EUR [AMOUNT].
 MAX_AMOUNT = Decimal("999999999.99")
 _MAX_NAME_LENGTH = 140
 _MAX_REMITTANCE_LENGTH = 140
 _CONTENT_DOMAIN = b"allocations/instruction-content/v1\n"
-_T = TypeVar("_T")
+_ZERO = Decimal(0)
 
 
 def _collapse_spaces(value: Any, field: str, limit: int) -> str:
@@ -88,6 +95,11 @@ class Creditor:
 
 
 def _to_amount(value: Any) -> Decimal:
+    # Planned amounts arrive as Decimals in whole cents: one quantize proves it.
+    if type(value) is Decimal and value.is_finite() and _ZERO < value <= MAX_AMOUNT:
+        amount = value.quantize(CENT)
+        if amount == value:
+            return amount
     amount = parse_amount(value, "amount")
     if amount <= 0:
         raise InvalidAmountError(f"amount must be positive, got {amount}")
@@ -100,15 +112,42 @@ def _to_amount(value: Any) -> Decimal:
 
 
 def _to_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+    if type(value) is not dt.date and (
+        isinstance(value, dt.datetime) or not isinstance(value, dt.date)
+    ):
         raise TypeError(f"requested_execution_date must be a datetime.date, got {value!r}")
     return value
 
 
+# Départements are few and immutable: each spelling is resolved once (bounded: only valid
+# spellings are kept, and there are a few per code).
+_DEPARTMENTS: dict[str, Department] = {}
+_MAX_DEPARTMENT_SPELLINGS = 1024
+
+
 def _to_department(value: Any) -> Department | None:
-    if value is None or isinstance(value, Department):
+    if value is None or type(value) is Department:
+        return value
+    if type(value) is str:
+        department = _DEPARTMENTS.get(value)
+        if department is None:
+            department = Department(value)
+            if len(_DEPARTMENTS) < _MAX_DEPARTMENT_SPELLINGS:
+                _DEPARTMENTS[value] = department
+        return department
+    if isinstance(value, Department):
         return value
     return Department(value)
+
+
+def _check_key(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not PaymentKey and not isinstance(value, PaymentKey):
+        raise TypeError(f"key must be a PaymentKey, got {value!r}")
+
+
+def _check_creditor(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not Creditor and not isinstance(value, Creditor):
+        raise TypeError(f"creditor must be a Creditor, got {value!r}")
 
 
 @attrs.frozen
@@ -152,12 +191,24 @@ class PaymentInstruction:
     .. versionadded:: 0.1.0
     """
 
-    key: PaymentKey = attrs.field(validator=attrs.validators.instance_of(PaymentKey))
+    key: PaymentKey = attrs.field(validator=_check_key)
     amount: Decimal = attrs.field(converter=_to_amount)
-    creditor: Creditor = attrs.field(validator=attrs.validators.instance_of(Creditor))
+    creditor: Creditor = attrs.field(validator=_check_creditor)
     requested_execution_date: dt.date = attrs.field(converter=_to_date)
     remittance_information: str = attrs.field(converter=_to_remittance)
     department: Department | None = attrs.field(default=None, converter=_to_department)
+    # Derived values, computed once (not part of the value: no eq, hash, repr, init): the
+    # content digest, and the plain values of an instruction read back from a pickle.
+    _digest: bytes | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
+    _plain: tuple[Any, ...] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its plain values, identity and content digest included: an instruction
+        # planned in one process and recorded in another (a pipelined run, a run's sort
+        # spool) is read back without being validated or hashed again.
+        return (_unpickle, plain_values(self))
 
     @property
     def end_to_end_id(self) -> str:
@@ -224,22 +275,24 @@ class PaymentInstruction:
         remittance text and département code, each preceded by U+001F (absent values
         empty; no field can contain U+001F, they are printable).
         """
-        creditor = self.creditor
-        department = self.department
-        content = "\x1f".join(
-            (
-                str(self.amount_cents),
+        digest = self._digest
+        if digest is None:
+            creditor = self.creditor
+            department = self.department
+            content = "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s" % (  # noqa: UP031 - hot path
+                self.amount_cents,
                 creditor.name,
                 creditor.iban,
                 creditor.bic or "",
-                self.requested_execution_date.isoformat(),
+                _iso_date(self.requested_execution_date),
                 self.remittance_information,
                 "" if department is None else department.code,
             )
-        ).encode()
-        return hashlib.sha256(
-            _CONTENT_DOMAIN + self.key.canonical_bytes() + b"\x1f" + content
-        ).digest()[:16]
+            digest = hashlib.sha256(
+                _CONTENT_DOMAIN + self.key.canonical_bytes() + content.encode()
+            ).digest()[:16]
+            object.__setattr__(self, "_digest", digest)
+        return digest
 
     def describe_differences(self, other: PaymentInstruction) -> str:
         """A human-readable list of differing fields, ``this`` value versus ``other``'s.
@@ -257,6 +310,19 @@ class PaymentInstruction:
         return ", ".join(parts)
 
 
+_ISO_DATES: dict[dt.date, str] = {}
+
+
+def _iso_date(day: dt.date) -> str:
+    # A run has a handful of execution dates; bounded all the same.
+    text = _ISO_DATES.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO_DATES) < 4096:
+            _ISO_DATES[day] = text
+    return text
+
+
 def _show(value: object) -> str:
     if isinstance(value, Department):
         return value.code
@@ -265,11 +331,8 @@ def _show(value: object) -> str:
     return repr(str(value))
 
 
-def _restore(cls: type[_T], **fields: object) -> _T:
-    instance = object.__new__(cls)
-    for name, value in fields.items():
-        object.__setattr__(instance, name, value)
-    return instance
+_new = object.__new__
+_set = object.__setattr__
 
 
 def restore_instruction(
@@ -287,30 +350,136 @@ def restore_instruction(
     requested_execution_date: dt.date,
     remittance_information: str,
     department: Department | None,
+    content_digest: bytes | None = None,
 ) -> PaymentInstruction:
     """Rebuild an instruction a ledger recorded, without validating it a second time.
 
     Only for ledgers reading back their own rows: those values passed every check when
-    they were recorded (and the end-to-end id was derived from the key then). Skipping the
-    checks makes reading a national run back several times faster.
+    they were recorded (and the end-to-end id and content digest were derived from them
+    then). Skipping the checks makes reading a national run back several times faster.
     """
-    key = _restore(
-        PaymentKey,
+    # Every slot of the three frozen classes, set directly (no converter, no validator).
+    key = _new(PaymentKey)
+    _set(key, "beneficiary_id", beneficiary_id)
+    _set(key, "benefit", benefit)
+    _set(key, "period", period)
+    _set(key, "kind", kind)
+    _set(key, "attempt", attempt)
+    _set(key, "_canonical", None)
+    _set(key, "_end_to_end_id", end_to_end_id)
+    creditor = _new(Creditor)
+    _set(creditor, "name", creditor_name)
+    _set(creditor, "iban", creditor_iban)
+    _set(creditor, "bic", creditor_bic)
+    instruction = _new(PaymentInstruction)
+    _set(instruction, "key", key)
+    _set(instruction, "amount", amount)
+    _set(instruction, "creditor", creditor)
+    _set(instruction, "requested_execution_date", requested_execution_date)
+    _set(instruction, "remittance_information", remittance_information)
+    _set(instruction, "department", department)
+    _set(instruction, "_digest", content_digest)
+    _set(instruction, "_plain", None)
+    return instruction
+
+
+#: The names of :func:`plain_values`, in order: the columns a ledger stores.
+PLAIN_FIELDS = (
+    "end_to_end_id",
+    "beneficiary_id",
+    "benefit",
+    "period",
+    "kind",
+    "attempt",
+    "amount_cents",
+    "creditor_name",
+    "creditor_iban",
+    "creditor_bic",
+    "requested_execution_date",
+    "remittance_information",
+    "department",
+    "content_digest",
+)
+
+
+def plain_values(instruction: PaymentInstruction) -> tuple[Any, ...]:
+    """The instruction as plain values, in :data:`PLAIN_FIELDS` order.
+
+    Strings, integers, ``None`` and the digest's bytes: the period as ``YYYY-MM``, the kind
+    by its value, the amount in cents, the date in ISO form, the département by its code.
+    What a ledger stores and what a pickled instruction is made of.
+    """
+    plain = instruction._plain
+    if plain is not None:
+        return plain
+    key = instruction.key
+    creditor = instruction.creditor
+    department = instruction.department
+    return (
+        key.end_to_end_id,
+        key.beneficiary_id,
+        *key_columns(key),
+        instruction.amount_cents,
+        creditor.name,
+        creditor.iban,
+        creditor.bic,
+        _iso_date(instruction.requested_execution_date),
+        instruction.remittance_information,
+        None if department is None else department.code,
+        instruction.content_digest(),
+    )
+
+
+# Reading plain values back: months, kinds, dates and départements repeat in a run, and are
+# resolved through small bounded caches.
+_MONTHS: dict[str, Month] = {}
+_KINDS: dict[str, PaymentKind] = {kind.value: kind for kind in PaymentKind}
+_DATES: dict[str, dt.date] = {}
+_MAX_CACHED = 4096
+
+
+def _unpickle(*plain: Any) -> PaymentInstruction:
+    (
+        end_to_end_id,
+        beneficiary_id,
+        benefit,
+        period_text,
+        kind,
+        attempt,
+        amount_cents,
+        creditor_name,
+        creditor_iban,
+        creditor_bic,
+        date_text,
+        remittance_information,
+        department,
+        content_digest,
+    ) = plain
+    period = _MONTHS.get(period_text)
+    if period is None:
+        period = Month.parse(period_text)
+        if len(_MONTHS) < _MAX_CACHED:
+            _MONTHS[period_text] = period
+    day = _DATES.get(date_text)
+    if day is None:
+        day = dt.date.fromisoformat(date_text)
+        if len(_DATES) < _MAX_CACHED:
+            _DATES[date_text] = day
+    instruction = restore_instruction(
+        end_to_end_id=end_to_end_id,
         beneficiary_id=beneficiary_id,
         benefit=benefit,
         period=period,
-        kind=kind,
+        kind=_KINDS[kind],
         attempt=attempt,
-        _canonical=None,
-        _end_to_end_id=end_to_end_id,
-    )
-    creditor = _restore(Creditor, name=creditor_name, iban=creditor_iban, bic=creditor_bic)
-    return _restore(
-        PaymentInstruction,
-        key=key,
-        amount=amount,
-        creditor=creditor,
-        requested_execution_date=requested_execution_date,
+        amount=Decimal(amount_cents).scaleb(-2),
+        creditor_name=creditor_name,
+        creditor_iban=creditor_iban,
+        creditor_bic=creditor_bic,
+        requested_execution_date=day,
         remittance_information=remittance_information,
-        department=department,
+        department=None if department is None else _to_department(department),
+        content_digest=content_digest,
     )
+    _set(instruction, "_plain", plain)
+    return instruction

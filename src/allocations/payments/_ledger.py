@@ -645,9 +645,10 @@ class Ledger(Protocol):
 def as_instruction_list(instructions: Iterable[PaymentInstruction]) -> list[PaymentInstruction]:
     """Materialise a batch, refusing anything that is not an instruction."""
     batch = list(instructions)
-    for item in batch:
-        if not isinstance(item, PaymentInstruction):
-            raise TypeError(f"a ledger records PaymentInstruction values, got {item!r}")
+    if set(map(type, batch)) - {PaymentInstruction}:  # subclasses, or an error to name
+        for item in batch:
+            if not isinstance(item, PaymentInstruction):
+                raise TypeError(f"a ledger records PaymentInstruction values, got {item!r}")
     return batch
 
 
@@ -687,10 +688,26 @@ def dedupe_batch(batch: Sequence[PaymentInstruction]) -> dict[str, PaymentInstru
         IdempotencyConflictError: a key repeats with other content.
         DuplicatePaymentError: two REGULAR attempts of one slot are in the batch.
     """
+    # The hot path of a national run: a batch without repeated ids nor two REGULAR attempts
+    # of one slot is proved so by two set sizes; anything else takes the careful loop,
+    # which finds the first offending instruction.
+    # Distinct ids are distinct keys, and keys of one attempt number differ in their slot.
+    unique = {instruction.key.end_to_end_id: instruction for instruction in batch}
+    if len(unique) == len(batch):
+        regular = PaymentKind.REGULAR
+        keys = [key for key in (instruction.key for instruction in batch) if key.kind is regular]
+        if len({key.attempt for key in keys}) <= 1 or len(keys) == len(
+            {(key.beneficiary_id, key.benefit, key.period.year, key.period.month) for key in keys}
+        ):
+            return unique
+    return _dedupe_carefully(batch)
+
+
+def _dedupe_carefully(batch: Sequence[PaymentInstruction]) -> dict[str, PaymentInstruction]:
     unique: dict[str, PaymentInstruction] = {}
     slots: dict[tuple[str, str, int, int], str] = {}
     regular = PaymentKind.REGULAR
-    for instruction in batch:  # the hot path of a national run: kept lean
+    for instruction in batch:
         key = instruction.key
         e2e = key.end_to_end_id
         seen = unique.get(e2e)
@@ -712,6 +729,10 @@ def outcomes_in_order(
     batch: Sequence[PaymentInstruction], created: set[str]
 ) -> list[RecordOutcome]:
     """CREATED for the first occurrence of each newly written id, EXISTS for the rest."""
+    if not created:
+        return [RecordOutcome.EXISTS] * len(batch)
+    if len(created) == len(batch):  # every instruction distinct, and new
+        return [RecordOutcome.CREATED] * len(batch)
     pending = set(created)
     result = []
     for instruction in batch:
