@@ -755,3 +755,14 @@ def test_households_built_without_the_validators_equal_the_constructors(
         assert attrs.evolve(built) == expected
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             built.id = "other"  # type: ignore[misc]
+
+
+def test_a_lone_surrogate_escape_is_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "households.jsonl"
+    path.write_text(
+        '{"id": "F-1", "department": "67", "resources": "1"}\n'
+        '{"id": "F-\\ud800", "department": "67", "resources": "1"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(HouseholdFileError, match=r":2: .*lone surrogate"):
+        list(read_households(path))

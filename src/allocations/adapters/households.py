@@ -148,6 +148,24 @@ _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = _DECODER.scan_once  # type
 def _decode(text: str) -> object:
     """``_DECODER.decode(text)``, without its Python wrapper for a line that is one object
     and its line end (the scanner is the decoder's own, with the same hooks)."""
+    if "\\u" in text:
+        return _without_lone_surrogates(text, _decode_fast(text))
+    return _decode_fast(text)
+
+
+def _without_lone_surrogates(text: str, data: object) -> object:
+    # A JSON escape such as "\ud800" decodes to a lone surrogate, which no UTF-8 output
+    # can hold: refuse the line here, where its number is known, not when writing.
+    try:
+        _ENCODER.encode(data).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _FieldError(
+            None, text.rstrip("\r\n"), "contains a lone surrogate escape: not valid Unicode text"
+        ) from None
+    return data
+
+
+def _decode_fast(text: str) -> object:
     if text[:1] == "{":
         try:
             data, end = _SCAN(text, 0)
