@@ -77,9 +77,10 @@ def generate(count: int) -> None:
 
 
 def plan(start: int, stop: int) -> list[PaymentInstruction]:
-    """The instructions of households ``start`` to ``stop``, identifiers derived."""
+    """The instructions of households ``start`` to ``stop`` (their end-to-end ids and
+    digests are derived once, when they are pickled or else when they are recorded)."""
     regular = PaymentKind.REGULAR
-    batch = [
+    return [
         PaymentInstruction(
             PaymentKey(beneficiary_id, "AF", month, regular, 1),
             amount,
@@ -90,10 +91,6 @@ def plan(start: int, stop: int) -> list[PaymentInstruction]:
         )
         for beneficiary_id, name, iban, amount, month, department in HOUSEHOLDS[start:stop]
     ]
-    for instruction in batch:
-        instruction.end_to_end_id  # noqa: B018 - derived here, once
-        instruction.content_digest()
-    return batch
 
 
 def run(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 from decimal import Decimal
 
@@ -184,3 +185,29 @@ def test_plain_values_are_what_a_ledger_stores() -> None:
 def test_non_finite_amounts_are_refused(amount: Decimal) -> None:
     with pytest.raises(InvalidAmountError, match="finite"):
         make(amount=amount)
+
+
+def test_the_content_digest_is_the_documented_one() -> None:
+    # PaymentInstruction.content_digest: SHA-256 of the domain, the key's canonical bytes,
+    # then each content field preceded by U+001F (absent values empty), first 16 bytes.
+    # Ledgers store it: a change here would make every recorded instruction a conflict.
+    key = PaymentKey("Élodie/42", "CF", "2024-12", "fee_refund", 99)
+    for bic, department in ((None, "67"), ("BNPAFRPPXXX", None)):
+        instruction = make(
+            key=key, creditor=Creditor("Marie Curie", IBAN, bic), department=department
+        )
+        fields = (
+            "14852",
+            "Marie Curie",
+            IBAN,
+            bic or "",
+            "2024-06-05",
+            "CAF ALLOCATIONS FAMILIALES 2024-05",
+            department or "",
+        )
+        expected = hashlib.sha256(
+            b"allocations/instruction-content/v1\n"
+            + key.canonical_bytes()
+            + "".join("\x1f" + field for field in fields).encode()
+        ).digest()[:16]
+        assert instruction.content_digest() == expected

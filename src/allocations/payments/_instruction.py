@@ -197,12 +197,16 @@ class PaymentInstruction:
     requested_execution_date: dt.date = attrs.field(converter=_to_date)
     remittance_information: str = attrs.field(converter=_to_remittance)
     department: Department | None = attrs.field(default=None, converter=_to_department)
-    # Derived values, computed once (not part of the value: no eq, hash, repr, init): the
-    # content digest, and the plain values of an instruction read back from a pickle.
-    _digest: bytes | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
-    _plain: tuple[Any, ...] | None = attrs.field(
-        init=False, default=None, eq=False, hash=False, repr=False
-    )
+    # Derived values, set by __attrs_post_init__ (not part of the value: no eq, hash, repr,
+    # init; no default, which __init__ would only overwrite): the content digest and the
+    # plain values (see plain_values).
+    _digest: bytes | None = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _plain: tuple[Any, ...] | None = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # The plain values and the content digest are derived at once, while the instruction
+        # is fresh in memory (see PaymentKey): a ledger stores them, a pickle carries them.
+        _set(self, "_plain", _derive(self, None))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its plain values, identity and content digest included: an instruction
@@ -277,21 +281,13 @@ class PaymentInstruction:
         """
         digest = self._digest
         if digest is None:
-            creditor = self.creditor
             department = self.department
-            content = "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s" % (  # noqa: UP031 - hot path
+            digest = _content_digest(
+                self,
                 self.amount_cents,
-                creditor.name,
-                creditor.iban,
-                creditor.bic or "",
                 _iso_date(self.requested_execution_date),
-                self.remittance_information,
-                "" if department is None else department.code,
+                None if department is None else department.code,
             )
-            digest = hashlib.sha256(
-                _CONTENT_DOMAIN + self.key.canonical_bytes() + content.encode()
-            ).digest()[:16]
-            object.__setattr__(self, "_digest", digest)
         return digest
 
     def describe_differences(self, other: PaymentInstruction) -> str:
@@ -410,24 +406,50 @@ def plain_values(instruction: PaymentInstruction) -> tuple[Any, ...]:
     What a ledger stores and what a pickled instruction is made of.
     """
     plain = instruction._plain
-    if plain is not None:
-        return plain
+    return _derive(instruction, instruction._digest) if plain is None else plain
+
+
+def _derive(instruction: PaymentInstruction, digest: bytes | None) -> tuple[Any, ...]:
     key = instruction.key
     creditor = instruction.creditor
     department = instruction.department
+    cents = instruction.amount_cents
+    execution_date = _iso_date(instruction.requested_execution_date)
+    code = None if department is None else department.code
     return (
         key.end_to_end_id,
         key.beneficiary_id,
         *key_columns(key),
-        instruction.amount_cents,
+        cents,
         creditor.name,
         creditor.iban,
         creditor.bic,
-        _iso_date(instruction.requested_execution_date),
+        execution_date,
         instruction.remittance_information,
-        None if department is None else department.code,
-        instruction.content_digest(),
+        code,
+        digest or _content_digest(instruction, cents, execution_date, code),
     )
+
+
+def _content_digest(
+    instruction: PaymentInstruction, cents: int, execution_date: str, code: str | None
+) -> bytes:
+    # See PaymentInstruction.content_digest; cached on the instruction.
+    creditor = instruction.creditor
+    content = "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s" % (  # noqa: UP031 - hot path
+        cents,
+        creditor.name,
+        creditor.iban,
+        creditor.bic or "",
+        execution_date,
+        instruction.remittance_information,
+        code or "",
+    )
+    digest = hashlib.sha256(
+        _CONTENT_DOMAIN + instruction.key.canonical_bytes() + content.encode()
+    ).digest()[:16]
+    _set(instruction, "_digest", digest)
+    return digest
 
 
 # Reading plain values back: months, kinds, dates and départements repeat in a run, and are
