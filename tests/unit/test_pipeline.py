@@ -2,19 +2,22 @@
 
 What is checked is what the caller relies on: the results come in task order, equal to what
 the work function returned (instructions with their identity and digest), errors of the
-children surface at their place in the stream, and an early stop leaves no child behind.
+children surface at their place in the stream, an early stop leaves no child behind, and
+the bulk garbage-collection policy is undone on exit.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
 from allocations import InvalidInputError, PaymentInstruction
 from allocations.payments import InMemoryLedger, RecordOutcome
-from allocations.payments._pipeline import pipelined
+from allocations.payments._pipeline import bulk_gc, pipelined
 from tests.conftest_ledgers import NOW, instruction
 
 FORK = multiprocessing.get_context("fork")
@@ -71,3 +74,22 @@ def test_the_number_of_processes_is_bounded(processes: object) -> None:
 
 def test_no_task_no_batch() -> None:
     assert list(pipelined(plan, [], context=FORK)) == []
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.myself = self
+
+
+def test_bulk_gc_collects_cycles_less_often_then_restores_the_collector() -> None:
+    before = gc.get_threshold()
+    with bulk_gc(12_345):
+        assert gc.get_threshold() == (12_345, 20, 100)
+        assert gc.get_freeze_count() > 0  # what existed on entry is out of the walks
+        garbage = weakref.ref(_Node())  # a cycle: only the collector frees it
+        gc.collect()
+        assert garbage() is None
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(InvalidInputError, match="threshold"), bulk_gc(0):
+        pass

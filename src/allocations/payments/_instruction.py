@@ -332,7 +332,6 @@ _set = object.__setattr__
 
 
 def restore_instruction(
-    *,
     end_to_end_id: str,
     beneficiary_id: str,
     benefit: str,
@@ -347,12 +346,14 @@ def restore_instruction(
     remittance_information: str,
     department: Department | None,
     content_digest: bytes | None = None,
+    plain: tuple[Any, ...] | None = None,
 ) -> PaymentInstruction:
     """Rebuild an instruction a ledger recorded, without validating it a second time.
 
-    Only for ledgers reading back their own rows: those values passed every check when
-    they were recorded (and the end-to-end id and content digest were derived from them
-    then). Skipping the checks makes reading a national run back several times faster.
+    Only for ledgers reading back their own rows (and for unpickling): those values passed
+    every check when they were recorded (and the end-to-end id, content digest and plain
+    values were derived from them then). Skipping the checks makes reading a national run
+    back several times faster.
     """
     # Every slot of the three frozen classes, set directly (no converter, no validator).
     key = _new(PaymentKey)
@@ -375,7 +376,7 @@ def restore_instruction(
     _set(instruction, "remittance_information", remittance_information)
     _set(instruction, "department", department)
     _set(instruction, "_digest", content_digest)
-    _set(instruction, "_plain", None)
+    _set(instruction, "_plain", plain)
     return instruction
 
 
@@ -452,11 +453,12 @@ def _content_digest(
     return digest
 
 
-# Reading plain values back: months, kinds, dates and départements repeat in a run, and are
-# resolved through small bounded caches.
+# Reading plain values back: months, kinds, dates, amounts and départements repeat in a run,
+# and are resolved through small bounded caches (their values are immutable).
 _MONTHS: dict[str, Month] = {}
 _KINDS: dict[str, PaymentKind] = {kind.value: kind for kind in PaymentKind}
 _DATES: dict[str, dt.date] = {}
+_AMOUNTS: dict[int, Decimal] = {}
 _MAX_CACHED = 4096
 
 
@@ -487,21 +489,25 @@ def _unpickle(*plain: Any) -> PaymentInstruction:
         day = dt.date.fromisoformat(date_text)
         if len(_DATES) < _MAX_CACHED:
             _DATES[date_text] = day
-    instruction = restore_instruction(
-        end_to_end_id=end_to_end_id,
-        beneficiary_id=beneficiary_id,
-        benefit=benefit,
-        period=period,
-        kind=_KINDS[kind],
-        attempt=attempt,
-        amount=Decimal(amount_cents).scaleb(-2),
-        creditor_name=creditor_name,
-        creditor_iban=creditor_iban,
-        creditor_bic=creditor_bic,
-        requested_execution_date=day,
-        remittance_information=remittance_information,
-        department=None if department is None else _to_department(department),
-        content_digest=content_digest,
+    amount = _AMOUNTS.get(amount_cents)
+    if amount is None:
+        amount = Decimal(amount_cents).scaleb(-2)
+        if len(_AMOUNTS) < _MAX_CACHED:
+            _AMOUNTS[amount_cents] = amount
+    return restore_instruction(
+        end_to_end_id,
+        beneficiary_id,
+        benefit,
+        period,
+        _KINDS[kind],
+        attempt,
+        amount,
+        creditor_name,
+        creditor_iban,
+        creditor_bic,
+        day,
+        remittance_information,
+        None if department is None else _DEPARTMENTS.get(department) or _to_department(department),
+        content_digest,
+        plain,
     )
-    _set(instruction, "_plain", plain)
-    return instruction

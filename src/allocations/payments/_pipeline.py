@@ -25,6 +25,8 @@ takes about as long as its total CPU time divided by the free cores, rather than
 Garbage collection: a batch is tens of thousands of new objects without cycles. The
 children collect between tasks rather than every 700 allocations, and the caller pauses
 the collector while it unpickles a batch — together about a fifth of the planning time.
+The journaling process itself is the caller's: :func:`bulk_gc` is the policy to wrap a
+run's loop in (about 2.5 s less per million instructions recorded).
 
 The planning stays pure: this module is the only one of ``payments`` that starts processes,
 and it does no I/O besides the pipes to its children.
@@ -47,7 +49,7 @@ from typing import Any, TypeVar
 
 from allocations.errors import InvalidInputError
 
-__all__ = ["pipelined"]
+__all__ = ["bulk_gc", "pipelined"]
 
 T = TypeVar("T")
 
@@ -56,6 +58,9 @@ _ERROR = b"E"
 #: Tasks sent ahead to each child: one being planned, one waiting.
 _AHEAD = 2
 _MAX_PROCESSES = 64
+#: Allocations between two young-generation collections under :func:`bulk_gc` (700 by
+#: default in CPython).
+BULK_GC_THRESHOLD = 50_000
 
 
 def _dumps(value: Any) -> bytes:
@@ -202,3 +207,46 @@ def _pipeline(
             if child.is_alive():
                 child.terminate()
             child.join()
+
+
+@contextlib.contextmanager
+def bulk_gc(threshold: int = BULK_GC_THRESHOLD) -> Iterator[None]:
+    """Collect garbage less often while a run plans or journals its batches.
+
+    CPython walks its young objects every 700 allocations, and every object that survived
+    a few walks again and again: while a run holds a batch of 50,000 instructions (150,000
+    objects) and builds 50,000 rows, that is a few seconds per million instructions of
+    walking objects that are freed by reference counting anyway. Inside the block, what
+    exists on entry is frozen out of the walks (:func:`gc.freeze`), the young generation is
+    collected every ``threshold`` allocations and the older ones every 20 and 100 of those
+    (CPython: 700, 10, 10). On exit the thresholds are restored and every frozen object is
+    unfrozen (also what the caller had frozen before). Cycles are still collected, only
+    less often.
+
+    Args:
+        threshold: allocations between two young-generation collections.
+
+    Raises:
+        InvalidInputError: ``threshold`` is not a positive int.
+
+    >>> import gc
+    >>> from allocations.payments._pipeline import bulk_gc
+    >>> before = gc.get_threshold()
+    >>> with bulk_gc(10_000):
+    ...     gc.get_threshold()[0]
+    10000
+    >>> gc.get_threshold() == before
+    True
+
+    .. versionadded:: 0.1.0
+    """
+    if type(threshold) is not int or threshold < 1:
+        raise InvalidInputError(f"threshold must be a positive int, got {threshold!r}")
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(threshold, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
