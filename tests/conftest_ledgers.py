@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,9 +26,9 @@ from allocations.payments import (
     PaymentInstruction,
     PaymentKey,
     PaymentKind,
-    rib_key,
 )
 from allocations.periods import Month
+from tests._builders import french_iban
 
 LEDGER_KINDS = ("memory", "sqlite", "postgres")
 NOW = dt.datetime(2024, 6, 3, 8, 0, tzinfo=dt.UTC)
@@ -109,14 +109,6 @@ def ledger(make_ledger: LedgerFactory) -> Ledger:
     return make_ledger()
 
 
-def french_iban(account: int, bank: str = "30006", branch: str = "00001") -> str:
-    """A valid French IBAN (clé RIB and ISO 7064 check digits computed, SEPA_RULES.md §7)."""
-    number = f"{account:011d}"
-    bban = f"{bank}{branch}{number}{rib_key(bank, branch, number):02d}"
-    check = 98 - int(bban + "152700") % 97  # "FR00" with F=15, R=27
-    return f"FR{check:02d}{bban}"
-
-
 def instruction(
     beneficiary: str | int = 1,
     *,
@@ -140,6 +132,24 @@ def instruction(
         requested_execution_date=period.last_day + dt.timedelta(days=5),
         remittance_information=f"CAF ALLOCATIONS FAMILIALES {period}",
         department=department,
+    )
+
+
+def contents(ledger: Ledger, periods: Iterable[Month] = ()) -> tuple[object, ...]:
+    """Everything a ledger shows: its instructions with their histories, the counts by state,
+    the live regular payments of ``periods``, the file journal and the run journal.
+
+    Two ledgers given the same operations show the same contents; a refused operation leaves
+    them unchanged.
+    """
+    entries = list(ledger.instructions())
+    return (
+        entries,
+        [ledger.history(entry.end_to_end_id) for entry in entries],
+        ledger.count_by_state(),
+        [list(ledger.live_regular(period)) for period in periods],
+        list(ledger.files()),
+        list(ledger.run_events()),
     )
 
 

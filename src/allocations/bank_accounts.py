@@ -30,6 +30,7 @@ __all__ = [
     "BIC_2014",
     "FRENCH_FORMAT_COUNTRIES",
     "SEPA_IBAN_FORMATS",
+    "iban_from_rib",
     "iban_refusal",
     "mask_iban",
     "rib_key",
@@ -158,6 +159,49 @@ def rib_key(bank_code: str, branch_code: str, account_number: str) -> int:
     """
     account = int(account_number.upper().translate(_RIB_LETTERS))
     return 97 - (89 * int(bank_code) + 15 * int(branch_code) + 3 * account) % 97
+
+
+def iban_from_rib(
+    bank_code: str, branch_code: str, account_number: str, country: str = "FR"
+) -> str:
+    """The IBAN of a French-format account given as its *RIB* (bank, branch, account).
+
+    French systems often keep the RIB; a payment needs the IBAN. The *clé RIB* is computed
+    (:func:`rib_key`), then the ISO 13616 check digits; the result is checked like any IBAN.
+
+    Args:
+        bank_code: the 5-digit *code banque*.
+        branch_code: the 5-digit *code guichet*.
+        account_number: the 11-character account number (digits or capital letters).
+        country: ``FR``, Monaco ``MC`` or an overseas code of :data:`FRENCH_FORMAT_COUNTRIES`.
+
+    Returns:
+        The IBAN in electronic form (no spaces).
+
+    Raises:
+        InvalidIbanError: a part has the wrong form or length, or the country does not use
+            the French format.
+
+    >>> from allocations.bank_accounts import iban_from_rib
+    >>> iban_from_rib("30006", "00001", "12345678901")
+    'FR7630006000011234567890189'
+
+    .. versionadded:: 0.1.0
+    """
+    if country not in FRENCH_FORMAT_COUNTRIES:
+        raise InvalidIbanError(
+            f"country {country!r} does not use the French RIB format "
+            f"({', '.join(sorted(FRENCH_FORMAT_COUNTRIES))})"
+        )
+    parts = (("bank code", bank_code, 5, "0-9"), ("branch code", branch_code, 5, "0-9"))
+    for name, value, length, allowed in (*parts, ("account number", account_number, 11, "0-9A-Z")):
+        if not isinstance(value, str) or not re.fullmatch(f"[{allowed}]{{{length}}}", value):
+            raise InvalidIbanError(
+                f"the {name} of a RIB is {length} characters [{allowed}], got {value!r}"
+            )
+    bban = f"{bank_code}{branch_code}{account_number}{rib_key(bank_code, branch_code, account_number):02d}"
+    check = 98 - _mod97(f"{country}00{bban}")
+    return validate_iban(f"{country}{check:02d}{bban}")
 
 
 def _mod97(iban: str) -> int:

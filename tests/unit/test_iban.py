@@ -26,6 +26,7 @@ from allocations import (
 from allocations.bank_accounts import _explain, iban_refusal
 from allocations.iso20022 import CreditTransfer
 from allocations.payments import FRENCH_FORMAT_COUNTRIES, SEPA_IBAN_FORMATS, mask_iban, rib_key
+from tests._builders import iban_with_check_digits
 
 # Worked examples quoted in SEPA_RULES.md §7 (leorasolutions.com; the project's own check).
 VALID = ["FR1420041010050500013M02606", "FR7630006000011234567890189"]
@@ -124,8 +125,7 @@ def valid_ibans(draw: st.DrawFn) -> str:
     )
     if country in FRENCH_FORMAT_COUNTRIES:
         bban = bban[:21] + f"{rib_key(bban[:5], bban[5:10], bban[10:21]):02d}"
-    digits = "".join(str(int(char, 36)) for char in bban + country + "00")
-    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+    return iban_with_check_digits(country, bban)
 
 
 def _schwifty_accepts(iban: str) -> bool:
@@ -157,11 +157,6 @@ def test_corrupted_ibans_fail_both_checks(iban: str, data: st.DataObject) -> Non
 # -- one implementation for the payments and the ISO 20022 writer -------------------------
 
 
-def _with_check_digits(country: str, bban: str) -> str:
-    digits = "".join(str(int(char, 36)) for char in bban + country + "00")
-    return f"{country}{98 - int(digits) % 97:02d}{bban}"
-
-
 def _account_with_rib_key(key: int) -> str:
     """The first account number of bank 30006, branch 00001 whose clé RIB is ``key``."""
     return next(
@@ -176,9 +171,9 @@ def test_a_rib_key_off_by_97_is_refused(key: int, other_key: str) -> None:
     # bank, branch, account and key as one number are a multiple of 97 for the right key and
     # for key ± 97 alike; only the right one is the clé RIB (97 - (...) mod 97 is 1 to 97).
     bban = f"3000600001{_account_with_rib_key(key)}"
-    assert validate_iban(_with_check_digits("FR", f"{bban}{key:02d}"))
+    assert validate_iban(iban_with_check_digits("FR", f"{bban}{key:02d}"))
     with pytest.raises(InvalidIbanError, match="clé RIB"):
-        validate_iban(_with_check_digits("FR", f"{bban}{other_key}"))
+        validate_iban(iban_with_check_digits("FR", f"{bban}{other_key}"))
 
 
 @given(valid_ibans(), st.data())
@@ -204,3 +199,43 @@ def test_the_iso20022_values_check_ibans_with_the_same_rules() -> None:
         with pytest.raises(InvalidIbanError, match=rf"CreditTransfer\.creditor_iban: .*{rule}"):
             CreditTransfer("E-1", "I-1", 100, "A", iban, None, "R")
     assert CreditTransfer("E-1", "I-1", 100, "A", VALID[0], None, "R").creditor_iban == VALID[0]
+
+
+# -- building an IBAN from a RIB ----------------------------------------------------------
+
+
+@given(
+    bank=st.text("0123456789", min_size=5, max_size=5),
+    branch=st.text("0123456789", min_size=5, max_size=5),
+    account=st.text(_ALPHABETS["c"], min_size=11, max_size=11),
+    country=st.sampled_from(["FR", "MC"]),
+)
+def test_an_iban_built_from_a_rib_is_valid_and_holds_the_rib(
+    bank: str, branch: str, account: str, country: str
+) -> None:
+    iban = bank_accounts.iban_from_rib(bank, branch, account, country)
+    assert iban[:2] == country
+    assert iban[4:25] == bank + branch + account
+    assert int(iban[25:]) == rib_key(bank, branch, account)
+    assert _schwifty_accepts(iban)  # check digits and clé RIB, by another implementation
+
+
+def test_the_published_example_rib_gives_its_iban() -> None:
+    # SEPA_RULES.md §7 worked example: RIB 30006 00001 12345678901 key 89.
+    assert bank_accounts.iban_from_rib("30006", "00001", "12345678901") == VALID[1]
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (("3000", "00001", "12345678901", "FR"), "bank code"),
+        (("30006", "0000A", "12345678901", "FR"), "branch code"),
+        (("30006", "00001", "1234567890a", "FR"), "account number"),
+        (("30006", "00001", "12345678901", "DE"), "'DE' does not use the French RIB format"),
+    ],
+)
+def test_a_malformed_rib_is_refused_naming_the_part(
+    parts: tuple[str, str, str, str], message: str
+) -> None:
+    with pytest.raises(InvalidIbanError, match=re.escape(message)):
+        bank_accounts.iban_from_rib(*parts)

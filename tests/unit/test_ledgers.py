@@ -42,6 +42,7 @@ from tests.conftest_ledgers import (
     NOW,
     LedgerFactory,
     Ticker,
+    contents,
     drop_schema,
     instruction,
     postgres_url,
@@ -50,18 +51,6 @@ from tests.conftest_ledgers import (
 S = InstructionState
 CREATED, EXISTS = RecordOutcome.CREATED, RecordOutcome.EXISTS
 MAY = Month(2024, 5)
-
-
-def snapshot(ledger: Ledger) -> tuple[object, ...]:
-    """Everything a ledger shows, to check that a refused operation changed nothing."""
-    entries = list(ledger.instructions())
-    return (
-        entries,
-        [ledger.history(entry.end_to_end_id) for entry in entries],
-        ledger.count_by_state(),
-        list(ledger.files()),
-        list(ledger.run_events()),
-    )
 
 
 def test_every_ledger_satisfies_the_protocol(ledger: Ledger) -> None:
@@ -84,10 +73,10 @@ def test_a_recorded_instruction_inside_a_new_batch_is_found(ledger: Ledger) -> N
     # New instructions at both ends of the batch, a recorded one in the middle: the SQLite
     # ledger's all-new shortcut must notice it (and undo its insertions on a conflict).
     ledger.record([instruction(1)])
-    before = snapshot(ledger)
+    before = contents(ledger)
     with pytest.raises(IdempotencyConflictError, match="amount"):
         ledger.record([instruction(2), instruction(1, amount="1.00"), instruction(3)])
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
     assert ledger.record([instruction(4), instruction(1), instruction(5)]) == [
         CREATED,
         EXISTS,
@@ -103,13 +92,13 @@ def test_an_empty_batch_records_nothing(ledger: Ledger) -> None:
 
 def test_same_key_other_amount_is_an_error_and_the_ledger_is_unchanged(ledger: Ledger) -> None:
     ledger.record([instruction(1, amount="148.52")])
-    before = snapshot(ledger)
+    before = contents(ledger)
     changed = instruction(1, amount="150.00")
     with pytest.raises(
         IdempotencyConflictError, match=r"amount \(recorded 148\.52, given 150\.00\)"
     ):
         ledger.record([instruction(2), changed])
-    assert snapshot(ledger) == before  # instruction 2 was not written either
+    assert contents(ledger) == before  # instruction 2 was not written either
     assert ledger.get(changed.key).instruction.amount == Decimal("148.52")
 
 
@@ -139,13 +128,25 @@ def test_record_refuses_what_is_not_an_instruction(ledger: Ledger) -> None:
 
 def test_a_second_live_regular_attempt_is_refused(ledger: Ledger) -> None:
     ledger.record([instruction(1)])
-    before = snapshot(ledger)
+    before = contents(ledger)
     with pytest.raises(DuplicatePaymentError, match="second live regular"):
         ledger.record([instruction(2), instruction(1, attempt=2)])
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
     with pytest.raises(DuplicatePaymentError):
         ledger.record([instruction(5), instruction(5, attempt=2)])  # both in one batch
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
+
+
+def test_other_content_is_reported_before_a_second_live_payment(ledger: Ledger) -> None:
+    # Found by the state machine: every ledger must raise the same error for a batch that
+    # breaks both rules (the protocol says which).
+    ledger.record([instruction("B2", period="2024-06"), instruction("B1", attempt=2)])
+    before = contents(ledger)
+    with pytest.raises(IdempotencyConflictError, match="amount"):
+        ledger.record(
+            [instruction("B1", attempt=1), instruction("B2", period="2024-06", amount="150.00")]
+        )
+    assert contents(ledger) == before
 
 
 @pytest.mark.parametrize("dead_end", [[S.REJECTED], [S.ACCEPTED, S.RETURNED]])
@@ -223,10 +224,10 @@ def test_an_illegal_transition_names_both_states_and_changes_nothing(ledger: Led
     rejected = instruction(1)
     ledger.record([rejected])
     ledger.transition(rejected.key, S.IN_FILE)
-    before = snapshot(ledger)
+    before = contents(ledger)
     with pytest.raises(IllegalTransitionError, match="from in_file to settled"):
         ledger.transition(rejected.key, S.SETTLED)
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
     for state in (S.SENT, S.REJECTED):
         ledger.transition(rejected.key, state)
     with pytest.raises(IllegalTransitionError, match="from rejected to accepted"):
@@ -236,15 +237,15 @@ def test_an_illegal_transition_names_both_states_and_changes_nothing(ledger: Led
 def test_a_batch_of_changes_is_all_or_nothing(ledger: Ledger) -> None:
     a, b = instruction(1), instruction(2)
     ledger.record([a, b])
-    before = snapshot(ledger)
+    before = contents(ledger)
     with pytest.raises(IllegalTransitionError):
         ledger.transition_many([StateChange(a.key, S.IN_FILE), StateChange(b.key, S.SENT)])
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
     with pytest.raises(UnknownInstructionError, match="AF-202405-R01-NOPE"):
         ledger.transition_many(
             [StateChange(a.key, S.IN_FILE), StateChange("AF-202405-R01-NOPE", S.IN_FILE)]
         )
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
 
 
 def test_one_batch_may_move_an_instruction_twice(ledger: Ledger) -> None:
@@ -490,7 +491,7 @@ def test_a_payment_goes_into_one_file_only(ledger: Ledger) -> None:
     ledger.record(batch)
     ids = [i.end_to_end_id for i in batch]
     ledger.allocate_file(_file(ids[:2]))
-    before = snapshot(ledger)
+    before = contents(ledger)
     with pytest.raises(DuplicatePaymentError, match=ids[1]):
         ledger.allocate_file(_file(ids[1:], message_id="AF-202405-F002"))
     with pytest.raises(IdempotencyConflictError, match="payment information id"):
@@ -508,7 +509,7 @@ def test_a_payment_goes_into_one_file_only(ledger: Ledger) -> None:
         ledger.allocate_file(
             _file([ids[2], "AF-202405-R01-NOTRECORDED"], message_id="AF-202405-F004")
         )
-    assert snapshot(ledger) == before
+    assert contents(ledger) == before
     ledger.allocate_file(_file(ids[2:], message_id="AF-202405-F005"))
     assert [f.message_id for f in ledger.files()] == ["AF-202405-F001", "AF-202405-F005"]
 

@@ -112,6 +112,35 @@ def test_each_sepa_rule_is_reported_by_its_name(old: bytes, new: bytes, rule: st
     assert finding.location.startswith(("PmtInf[1]", "GrpHdr")) or rule == "CHARSET"
 
 
+@pytest.mark.parametrize(
+    ("iban", "reason"),
+    [
+        # ISO 13616 MOD 97-10: the valid IBAN ends in 189 (remainder 1); one less lowers the
+        # rearranged number by 10**6 (six digits follow: FR = 1527, 76), and 10**6 mod 97 is
+        # 27, so the remainder is 1 - 27 mod 97 = 71.
+        ("FR7630006000011234567890188", "0188 fails the ISO 7064 mod 97-10 check (remainder 71"),
+        # Check digits right, clé RIB wrong (the iban_refusal doctest): SEPA_RULES.md [FR-RIB].
+        ("FR8420041010050500013M02607", "2607: the clé RIB does not match"),
+        # SWIFT IBAN registry: French IBANs have 27 characters.
+        ("FR763000600001123456789018", "9018 has 26 characters; FR IBANs have 27"),
+        # A valid Brazilian IBAN (SWIFT registry example), outside the EPC list of SEPA countries.
+        ("BR1800360305000010009795493C1", "93C1: country 'BR' is not in the SEPA scheme's scope"),
+        # FR BBAN is 5!n5!n11!c2!n: the clé RIB is two digits.
+        ("FR76300060000112345678901X9", "01X9: the account part does not follow the FR format"),
+        # The electronic form is capitals only (SEPA_RULES.md [IBAN]), though the XSD allows
+        # lower case.
+        ("fr7630006000011234567890189", "0189 is not in the electronic form of ISO 13616"),
+    ],
+)
+def test_an_iban_finding_states_the_reason_with_the_iban_masked(iban: str, reason: str) -> None:
+    report = validate_pain001(pain001(count=1).replace(IBAN_A.encode(), iban.encode()), xsd=False)
+    (finding,) = (f for f in report.errors if f.rule == "IBAN")
+    assert reason in finding.message
+    assert iban not in finding.message
+    assert iban[4:-4].upper() not in finding.message
+    assert finding.location.startswith("PmtInf[1]/CdtTrfTxInf[1]/")
+
+
 def test_missing_service_level_and_both_level_charge_bearer() -> None:
     data = pain001().replace(
         b"<PmtTpInf>\n        <SvcLvl>\n          <Cd>SEPA</Cd>\n        </SvcLvl>\n      </PmtTpInf>\n",

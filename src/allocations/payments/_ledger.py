@@ -34,6 +34,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
@@ -97,6 +98,9 @@ def utc(at: dt.datetime, field: str = "at") -> dt.datetime:
 
 
 def _utc_converter(value: dt.datetime) -> dt.datetime:
+    # Already a UTC datetime (every event a ledger plans): utc() would return it unchanged.
+    if value.__class__ is dt.datetime and value.tzinfo is dt.UTC:
+        return value
     return utc(value)
 
 
@@ -485,7 +489,8 @@ class Ledger(Protocol):
             IdempotencyConflictError: a key is recorded (or repeated in the batch) with
                 other content; the message names the fields. Nothing is written.
             DuplicatePaymentError: a REGULAR instruction would be a second live one for
-                its beneficiary, benefit and month. Nothing is written.
+                its beneficiary, benefit and month. Nothing is written. (A batch that
+                breaks both rules raises :class:`~allocations.IdempotencyConflictError`.)
         """
         ...
 
@@ -754,12 +759,16 @@ def as_change_list(changes: Iterable[StateChange]) -> list[StateChange]:
     return batch
 
 
-@attrs.define
+@attrs.frozen
 class LifecyclePosition:
-    """Where one instruction stands, as a ledger read it for a batch of changes."""
+    """Where one instruction stands, as a ledger read it for a batch of changes.
+
+    Never changed by :func:`plan_changes`, so one position may stand for many instructions
+    (every instruction not yet moved since its recording).
+    """
 
     state: InstructionState
-    reached: set[InstructionState]
+    reached: AbstractSet[InstructionState]
     last_sequence: int
 
 
@@ -770,16 +779,22 @@ def plan_changes(
 ) -> list[TransitionResult]:
     """Decide a batch of changes against the instructions' positions, in order.
 
-    ``positions`` is updated as the changes apply, so an instruction may move twice in one
-    batch. ``now`` is called once, and only if a change carries no time. Returns the
-    results; the events to write are those of the non-``already`` results.
+    An instruction may move twice in one batch: its second change starts where its first
+    left it (``positions`` is read, never changed). ``now`` is called once, and only if a
+    change carries no time. Returns the results; the events to write are those of the
+    non-``already`` results.
 
     Raises:
         UnknownInstructionError: an instruction has no position (not recorded).
         IllegalTransitionError: a change is not allowed.
     """
     results: list[TransitionResult] = []
-    batch_time: list[dt.datetime] = []
+    append = results.append
+    batch_time: dt.datetime | None = None
+    # The last event planned for each instruction, and where the instructions that moved
+    # twice stand: one change per instruction is the rule, so no position is built for it.
+    last_event: dict[str, StateEvent] = {}
+    moved_again: dict[str, LifecyclePosition] = {}
     for change in changes:
         e2e = change.end_to_end_id
         position = positions.get(e2e)
@@ -787,24 +802,27 @@ def plan_changes(
             raise UnknownInstructionError(
                 f"instruction {e2e} is not recorded in this ledger; nothing was changed"
             )
-        if check_transition(e2e, position.reached, position.state, change.to_state):
-            results.append(TransitionResult(e2e, change.to_state, True, None))
+        previous = last_event.get(e2e)
+        if previous is not None:
+            position = moved_again.get(e2e) or LifecyclePosition(
+                previous.to_state, position.reached | {previous.to_state}, previous.sequence
+            )
+        target = change.to_state
+        state = position.state
+        if check_transition(e2e, position.reached, state, target):
+            append(TransitionResult(e2e, target, True, None))
             continue
-        if change.at is None and not batch_time:
-            batch_time.append(now())
-        event = StateEvent(
-            end_to_end_id=e2e,
-            sequence=position.last_sequence + 1,
-            from_state=position.state,
-            to_state=change.to_state,
-            at=change.at or batch_time[0],
-            reason=change.reason,
-            reference=change.reference,
-        )
-        position.state = change.to_state
-        position.reached.add(change.to_state)
-        position.last_sequence = event.sequence
-        results.append(TransitionResult(e2e, change.to_state, False, event))
+        at = change.at
+        if at is None:
+            if batch_time is None:
+                batch_time = now()
+            at = batch_time
+        sequence = position.last_sequence + 1
+        event = StateEvent(e2e, sequence, state, target, at, change.reason, change.reference)
+        last_event[e2e] = event
+        if previous is not None:
+            moved_again[e2e] = LifecyclePosition(target, position.reached | {target}, sequence)
+        append(TransitionResult(e2e, target, False, event))
     return results
 
 

@@ -137,11 +137,14 @@ class InMemoryLedger(Ledger):
         batch = as_instruction_list(instructions)
         unique = dedupe_batch(batch)
         created: dict[str, PaymentInstruction] = {}
+        # Other content first, for the whole batch, then second live payments: the order in
+        # which the database ledgers find them (look-up, then insertion).
         for e2e, instruction in unique.items():
             entry = self._entries.get(e2e)
-            if entry is not None:
-                if entry.instruction != instruction:
-                    raise conflict_error(entry.instruction, instruction)
+            if entry is not None and entry.instruction != instruction:
+                raise conflict_error(entry.instruction, instruction)
+        for e2e, instruction in unique.items():
+            if e2e in self._entries:
                 continue
             slot = regular_slot(instruction.key)
             live = None if slot is None else self._live_regular.get(slot)
