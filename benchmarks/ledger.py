@@ -12,11 +12,11 @@ planned again and found recorded with the same content (all ``EXISTS``).
 Two ways to run the same work:
 
 - **pipelined** (the default, the figure of the targets): planning in two child processes
-  (:func:`allocations.payments._pipeline.pipelined`, ``--planners 2``) while this process
+  (:func:`allocations.payments.pipelined`, ``--planners 2``) while this process
   records;
 - **one process** (``--planners 0``): plan a batch, record it, plan the next.
 
-Each pass runs inside :func:`allocations.payments._pipeline.bulk_gc` (the garbage
+Each pass runs inside :func:`allocations.payments.bulk_gc` (the garbage
 collection policy a run should use; ``--default-gc`` leaves CPython's) and prints the time
 spent inside ``record`` (recording alone).
 
@@ -27,27 +27,26 @@ Run: ``.venv/bin/python benchmarks/ledger.py [--count N] [--batch N] [--planners
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import gc
-import multiprocessing
 import os
 import pathlib
 import tempfile
 import time
 from decimal import Decimal
 
+from _recording import run_and_rerun
+
 from allocations import Month
 from allocations.adapters.sqlite_ledger import SQLiteLedger
+from allocations.bank_accounts import iban_from_rib
 from allocations.payments import (
     Creditor,
     PaymentInstruction,
     PaymentKey,
     PaymentKind,
-    RecordOutcome,
-    rib_key,
+    PlannedBatch,
 )
-from allocations.payments._pipeline import bulk_gc, pipelined
 
 NOW = dt.datetime(2024, 6, 3, 8, 0, tzinfo=dt.UTC)
 MONTH = Month(2024, 5)
@@ -59,20 +58,12 @@ REMITTANCE = "CAF ALLOCATIONS FAMILIALES 2024-05"
 HOUSEHOLDS: list[tuple[str, str, str, Decimal, Month, str]] = []
 
 
-def french_iban(number: int) -> str:
-    """A valid French IBAN for account ``number`` (clé RIB and mod-97 check digits)."""
-    bank, branch, account = "30006", "00001", f"{number:011d}"
-    bban = f"{bank}{branch}{account}{rib_key(bank, branch, account):02d}"
-    check = 98 - int(bban + "152700") % 97  # "FR00" as digits: F=15, R=27
-    return f"FR{check:02d}{bban}"
-
-
 def generate(count: int) -> None:
     HOUSEHOLDS[:] = [
         (
             f"{number:09d}",
             f"ALLOCATAIRE {number}",
-            french_iban(number),
+            iban_from_rib("30006", "00001", f"{number:011d}"),
             Decimal(14852 + number % 5000).scaleb(-2),
             MONTH,
             ("67", "75", "971")[number % 3],
@@ -81,11 +72,11 @@ def generate(count: int) -> None:
     ]
 
 
-def plan(start: int, stop: int) -> list[PaymentInstruction]:
-    """The instructions of households ``start`` to ``stop`` (their end-to-end ids and
-    digests are derived once, when they are pickled or else when they are recorded)."""
+def plan(start: int, stop: int) -> PlannedBatch:
+    """The instructions of households ``start`` to ``stop``, as a batch of plain values
+    (end-to-end ids and digests derived here, in the planning process)."""
     regular = PaymentKind.REGULAR
-    return [
+    return PlannedBatch(
         PaymentInstruction(
             PaymentKey(beneficiary_id, "AF", month, regular, 1),
             amount,
@@ -95,36 +86,7 @@ def plan(start: int, stop: int) -> list[PaymentInstruction]:
             department,
         )
         for beneficiary_id, name, iban, amount, month, department in HOUSEHOLDS[start:stop]
-    ]
-
-
-def run(
-    ledger: SQLiteLedger,
-    count: int,
-    size: int,
-    expected: RecordOutcome,
-    processes: int,
-    *,
-    tune_gc: bool,
-) -> tuple[float, float, float]:
-    """One pass: (wall time, CPU time of this process, time inside ``record``)."""
-    ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
-    # The planners are forked: they inherit the generated households.
-    batches = (
-        pipelined(plan, ranges, processes=processes, context=multiprocessing.get_context("fork"))
-        if processes
-        else (plan(start, stop) for start, stop in ranges)
     )
-    recording = 0.0
-    started, cpu = time.perf_counter(), time.process_time()
-    with bulk_gc() if tune_gc else contextlib.nullcontext():
-        for batch in batches:
-            before = time.perf_counter()
-            outcomes = ledger.record(batch)
-            recording += time.perf_counter() - before
-            if outcomes.count(expected) != len(batch):
-                raise SystemExit(f"unexpected outcomes: {set(outcomes)}")
-    return time.perf_counter() - started, time.process_time() - cpu, recording
 
 
 def main() -> None:
@@ -161,22 +123,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = pathlib.Path(folder) / "ledger.db"
         with SQLiteLedger(path, clock=lambda: NOW) as ledger:
-            for label, expected in (
-                ("plan + record", RecordOutcome.CREATED),
-                ("plan + rerun (all EXISTS)", RecordOutcome.EXISTS),
-            ):
-                wall, cpu, recording = run(
-                    ledger,
-                    args.count,
-                    args.batch,
-                    expected,
-                    args.planners,
-                    tune_gc=not args.default_gc,
-                )
-                print(
-                    f"{label:>26}: {wall:5.1f} s ({args.count / wall:,.0f}/s); this process "
-                    f"{cpu:.1f} s CPU, of which {recording:.1f} s inside record"
-                )
+            run_and_rerun(
+                ledger,
+                plan,
+                args.count,
+                batch=args.batch,
+                planners=args.planners,
+                tune_gc=not args.default_gc,
+            )
             if args.read:
                 started = time.perf_counter()
                 read = sum(1 for _ in ledger.instructions(period=MONTH))

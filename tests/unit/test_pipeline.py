@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import weakref
-from collections.abc import Iterator
 
 import pytest
 
@@ -30,10 +29,10 @@ def plan(start: int, stop: int) -> list[PaymentInstruction]:
     ]
 
 
-def squares_until(stop: int, fail_at: int) -> Iterator[int]:
+def squares_until(stop: int, fail_at: int) -> list[int]:
     if stop == fail_at:
         raise ValueError(f"task {stop} refused")
-    yield stop * stop
+    return [stop * stop]
 
 
 @pytest.mark.parametrize("processes", [1, 2])

@@ -28,6 +28,7 @@ from allocations import (
 )
 from allocations.adapters.households import household_to_record
 from allocations.payments import rib_key, validate_iban
+from tests._builders import french_iban
 
 MAY = Month(2024, 5)
 APRIL = Month(2024, 4)
@@ -41,13 +42,6 @@ PAY_DAY = dt.date(2024, 6, 5)
 TWO_CHILDREN = (Child(birth_date=dt.date(2012, 3, 1)), Child(birth_date=dt.date(2016, 9, 15)))
 ONE_CHILD = TWO_CHILDREN[:1]
 ORGANISATION_IBAN = "FR7630001000640000001234559"
-
-
-def french_iban(number: int) -> str:
-    """A valid French IBAN for account ``number`` (clé RIB, then ISO 7064 check digits)."""
-    bank, branch, account = "30006", "00001", f"{number:011d}"
-    bban = f"{bank}{branch}{account}{rib_key(bank, branch, account):02d}"
-    return f"FR{98 - int(bban + '152700') % 97:02d}{bban}"  # "FR00" as digits: F=15, R=27
 
 
 def household(

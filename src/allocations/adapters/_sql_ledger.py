@@ -27,6 +27,8 @@ dialect (placeholders, types, row locks).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -48,6 +50,7 @@ from allocations.payments import (
     StateEvent,
     TransitionResult,
 )
+from allocations.payments._batch import PlannedBatch
 from allocations.payments._instruction import PLAIN_FIELDS, plain_values, restore_instruction
 from allocations.payments._ledger import (
     Clock,
@@ -197,6 +200,41 @@ def decode_time(text: str) -> dt.datetime:
 
 def _month(text: str) -> Month:
     return Month(int(text[:4]), int(text[5:7]))
+
+
+_STATES = {state.value: state for state in InstructionState}
+#: The states an instruction has reached when recorded.
+_RECORDED = frozenset({InstructionState.PLANNED})
+#: Events inserted by one statement: 7 parameters each, 980 in all (older SQLite builds take
+#: at most 999).
+_EVENTS_PER_INSERT = 140
+
+
+@functools.lru_cache(maxsize=4)
+def _insert_events(count: int) -> str:
+    """The statement inserting ``count`` events (one statement for many rows is cheaper)."""
+    return (
+        "INSERT INTO state_events (end_to_end_id, sequence, from_state, to_state, at, reason, "
+        f"reference) VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?)'] * count)}"
+    )
+
+
+def _state(value: str) -> InstructionState:
+    """The state stored as ``value`` (a dict look-up: ``InstructionState(value)`` is slower)."""
+    return _STATES.get(value) or InstructionState(value)
+
+
+_BITS = {state.value: 1 << index for index, state in enumerate(InstructionState)}
+
+
+def _bit(value: str) -> int:
+    """The state stored as ``value`` as one bit of a set of states (an int: no allocation)."""
+    return _BITS.get(value) or _BITS[InstructionState(value).value]
+
+
+def _states_of(bits: int) -> frozenset[InstructionState]:
+    """The set of states whose bits are in ``bits``."""
+    return frozenset(state for state in InstructionState if bits & _BITS[state.value])
 
 
 def instruction_rows(
@@ -427,7 +465,7 @@ class SqlLedger(Ledger):
         return {row[0]: reader.entry(row) for row in rows}
 
     def _all_recorded_alike(
-        self, cursor: Cursor, ids: list[str], unique: Mapping[str, PaymentInstruction]
+        self, cursor: Cursor, ids: list[str], digest_of: Callable[[str], bytes]
     ) -> bool:
         """Whether every id (sorted) is recorded with the digest of its instruction.
 
@@ -444,7 +482,7 @@ class SqlLedger(Ledger):
                 self._in_params(chunk),
             )
             stored = [bytes(row[0]) for row in cursor.fetchall()]
-            if stored != [unique[e2e].content_digest() for e2e in chunk]:
+            if stored != [digest_of(e2e) for e2e in chunk]:
                 return False
         return True
 
@@ -473,6 +511,10 @@ class SqlLedger(Ledger):
     ) -> list[RecordOutcome]:
         """See :meth:`allocations.Ledger.record`."""
         self._open()
+        if type(instructions) is PlannedBatch and instructions.distinct:
+            outcomes = self._record_planned(instructions, at)
+            if outcomes is not None:
+                return outcomes
         batch = as_instruction_list(instructions)
         unique = dedupe_batch(batch)
         if not unique:
@@ -508,7 +550,7 @@ class SqlLedger(Ledger):
             fresh = self._insert_if_all_new(cursor, ids, rows_of)
             if fresh is not None:
                 return fresh
-            if self._all_recorded_alike(cursor, ids, unique):
+            if self._all_recorded_alike(cursor, ids, lambda e2e: unique[e2e].content_digest()):
                 return set()
             new = check_existing(cursor, ids)
             if not new:
@@ -531,6 +573,39 @@ class SqlLedger(Ledger):
             raise LedgerError(f"the ledger refused the batch: {error}") from error
         return outcomes_in_order(batch, created)
 
+    def _record_planned(
+        self, batch: PlannedBatch, at: dt.datetime | None
+    ) -> list[RecordOutcome] | None:
+        """The two cases of a national run, recorded from a batch's plain values.
+
+        A batch entirely new (a first run) or entirely recorded alike (a re-run) is settled
+        without rebuilding one instruction; ``None`` (nothing written) for anything else —
+        part of the batch recorded, other content, a second live REGULAR payment — which
+        :meth:`record` then settles on the instructions, with its precise errors.
+        """
+        rows = batch.rows
+        if not rows:
+            return []
+        digests = {row[0]: row[-1] for row in rows}
+        ids = sorted(digests)
+
+        def rows_of(new: list[str]) -> list[tuple[Any, ...]]:
+            tail = (encode_time(resolve_time(at, self._clock)),)
+            return [row + tail for row in rows]  # new is every id: the batch is distinct
+
+        def work(cursor: Cursor) -> RecordOutcome | None:
+            if self._insert_if_all_new(cursor, ids, rows_of) is not None:
+                return RecordOutcome.CREATED
+            if self._all_recorded_alike(cursor, ids, digests.__getitem__):
+                return RecordOutcome.EXISTS
+            return None
+
+        try:
+            outcome = self._write(work)
+        except self.integrity_errors:  # rolled back; record() names the conflict
+            return None
+        return None if outcome is None else [outcome] * len(rows)
+
     def transition_many(
         self, changes: Iterable[StateChange], *, at: dt.datetime | None = None
     ) -> list[TransitionResult]:
@@ -539,62 +614,99 @@ class SqlLedger(Ledger):
         batch = as_change_list(changes)
         if not batch:
             return []
-        ids = sorted({change.end_to_end_id for change in batch})
+        # dict.fromkeys keeps the batch's order, often sorted already: then sorting is one pass.
+        ids = sorted(dict.fromkeys([change.end_to_end_id for change in batch]))
 
         def work(cursor: Cursor) -> list[TransitionResult]:
-            positions = {
-                e2e: LifecyclePosition(InstructionState(state), {InstructionState.PLANNED}, 0)
-                for e2e, state in self._select_in(
-                    cursor,
-                    "SELECT end_to_end_id, state FROM instructions WHERE {predicate} "
-                    f"ORDER BY end_to_end_id{self.lock_clause}",
-                    "end_to_end_id",
-                    ids,
-                )
-            }
-            for e2e, sequence, to_state in self._select_in(
-                cursor,
-                "SELECT end_to_end_id, sequence, to_state FROM state_events WHERE {predicate}",
-                "end_to_end_id",
-                list(positions),
-            ):
-                position = positions[e2e]
-                position.reached.add(InstructionState(to_state))
-                position.last_sequence = max(position.last_sequence, sequence)
+            positions = self._positions(cursor, ids)
             results = plan_changes(batch, positions, lambda: resolve_time(at, self._clock))
-            events = [result.event for result in results if result.event is not None]
-            if events:
-                cursor.executemany(
-                    self._sql(
-                        "INSERT INTO state_events (end_to_end_id, sequence, from_state, "
-                        "to_state, at, reason, reference) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    [
-                        (
-                            event.end_to_end_id,
-                            event.sequence,
-                            event.from_state.value if event.from_state else None,
-                            event.to_state.value,
-                            encode_time(event.at),
-                            event.reason,
-                            event.reference,
-                        )
-                        for event in events
-                    ],
-                )
-                last = {event.end_to_end_id: event for event in events}
-                cursor.executemany(
-                    self._sql(
-                        "UPDATE instructions SET state = ?, state_since = ? WHERE end_to_end_id = ?"
-                    ),
-                    [
-                        (event.to_state.value, encode_time(event.at), e2e)
-                        for e2e, event in sorted(last.items())
-                    ],
-                )
+            self._append_events(cursor, [r.event for r in results if r.event is not None])
             return results
 
         return self._write(work)
+
+    def _positions(self, cursor: Cursor, ids: list[str]) -> dict[str, LifecyclePosition]:
+        """Where the recorded instructions among ``ids`` (sorted) stand; their rows locked.
+
+        One look-up of the projection, then of the events of the instructions that have
+        changed state since their recording only: an empty ``state_since`` means no event
+        yet (the common case: a file's instructions about to be marked ``in_file``).
+        """
+        positions: dict[str, LifecyclePosition] = {}
+        unmoved: dict[str, LifecyclePosition] = {}  # one position per stored state
+        moved: dict[str, str] = {}
+        for e2e, state, fresh in self._select_in(
+            cursor,
+            "SELECT end_to_end_id, state, state_since IS NULL FROM instructions "
+            f"WHERE {{predicate}} ORDER BY end_to_end_id{self.lock_clause}",
+            "end_to_end_id",
+            ids,
+        ):
+            if fresh:
+                position = unmoved.get(state)
+                if position is None:
+                    position = unmoved[state] = LifecyclePosition(_state(state), _RECORDED, 0)
+                positions[e2e] = position
+            else:
+                moved[e2e] = state
+        if not moved:
+            return positions
+        # The states each instruction reached, as bits: the instructions of a file or of a
+        # bank report went the same way, and share one position per distinct history.
+        reached = dict.fromkeys(moved, _BITS[InstructionState.PLANNED.value])
+        last = dict.fromkeys(moved, 0)
+        for e2e, sequence, to_state in self._select_in(
+            cursor,
+            "SELECT end_to_end_id, sequence, to_state FROM state_events WHERE {predicate}",
+            "end_to_end_id",
+            list(moved),
+        ):
+            reached[e2e] |= _bit(to_state)
+            last[e2e] = max(last[e2e], sequence)
+        histories: dict[tuple[str, int, int], LifecyclePosition] = {}
+        for e2e, state in moved.items():
+            history = (state, reached[e2e], last[e2e])
+            position = histories.get(history)
+            if position is None:
+                position = histories[history] = LifecyclePosition(
+                    _state(state), _states_of(history[1]), history[2]
+                )
+            positions[e2e] = position
+        return positions
+
+    def _append_events(self, cursor: Cursor, events: list[StateEvent]) -> None:
+        """Insert ``events`` and move each instruction's projection to its last event."""
+        if not events:
+            return
+        times: dict[dt.datetime, str] = {}  # a batch has one time, or a few: encode once
+        # The events in key order (a stable sort: one instruction's stay in sequence order),
+        # so that their indexes are walked once from left to right; several rows a statement.
+        in_key_order = sorted(events, key=operator.attrgetter("end_to_end_id"))
+        for start in range(0, len(in_key_order), _EVENTS_PER_INSERT):
+            chunk = in_key_order[start : start + _EVENTS_PER_INSERT]
+            values: list[Any] = []
+            for event in chunk:
+                at = times.get(event.at)
+                if at is None:
+                    at = times[event.at] = encode_time(event.at)
+                from_state = event.from_state
+                values += (
+                    event.end_to_end_id,
+                    event.sequence,
+                    None if from_state is None else from_state._value_,
+                    event.to_state._value_,
+                    at,
+                    event.reason,
+                    event.reference,
+                )
+            cursor.execute(self._sql(_insert_events(len(chunk))), values)
+        # The projection, in the batch's order: a run marks a file's instructions in the
+        # order it recorded them, so the table's rows are rewritten from left to right.
+        last = {event.end_to_end_id: event for event in events}
+        cursor.executemany(
+            self._sql("UPDATE instructions SET state = ?, state_since = ? WHERE end_to_end_id = ?"),
+            ((event.to_state._value_, times[event.at], e2e) for e2e, event in last.items()),
+        )
 
     def allocate_file(self, file: PaymentFile) -> FileAllocation:
         """See :meth:`allocations.Ledger.allocate_file`."""

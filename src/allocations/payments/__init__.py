@@ -9,6 +9,7 @@
 .. versionadded:: 0.1.0
 """
 
+from allocations.payments._batch import PlannedBatch
 from allocations.payments._iban import (
     FRENCH_FORMAT_COUNTRIES,
     SEPA_IBAN_FORMATS,
@@ -42,6 +43,7 @@ from allocations.payments._lifecycle import (
     lifecycle_tree,
 )
 from allocations.payments._memory import InMemoryLedger
+from allocations.payments._pipeline import bulk_gc, pipelined
 
 __all__ = [
     "FINAL_STATES",
@@ -64,14 +66,17 @@ __all__ = [
     "PaymentKey",
     "PaymentKind",
     "PaymentSummary",
+    "PlannedBatch",
     "RecordOutcome",
     "RunEvent",
     "StateChange",
     "StateEvent",
     "TransitionResult",
+    "bulk_gc",
     "check_transition",
     "lifecycle_tree",
     "mask_iban",
+    "pipelined",
     "rib_key",
     "validate_bic",
     "validate_iban",

@@ -43,6 +43,15 @@ _ZERO = Decimal(0)
 def _collapse_spaces(value: Any, field: str, limit: int) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{field} must be a string, got {value!r}")
+    # Already collapsed (the common case): printable text has no whitespace but the space.
+    if (
+        value.isprintable()
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+        and 0 < len(value) <= limit
+    ):
+        return value
     text = " ".join(value.split())
     if not text or len(text) > limit or not text.isprintable():
         raise InvalidInputError(f"{field} must be 1 to {limit} printable characters, got {value!r}")
@@ -463,6 +472,15 @@ _MAX_CACHED = 4096
 
 
 def _unpickle(*plain: Any) -> PaymentInstruction:
+    return unpickle_plain(plain)
+
+
+def unpickle_plain(plain: tuple[Any, ...]) -> PaymentInstruction:
+    """The instruction whose :func:`plain_values` are ``plain``, rebuilt without checks.
+
+    Only for values this library derived itself (a pickle from its own worker, a ledger's
+    own rows): nothing is validated again.
+    """
     (
         end_to_end_id,
         beneficiary_id,

@@ -8,10 +8,10 @@ the other. :func:`pipelined` plans batches in child processes and hands them, in
 the caller, which journals batch *n* while the children plan the next ones: the run then
 takes about as long as its total CPU time divided by the free cores, rather than the sum.
 
-- **Order and content are unchanged.** The result of task *n* is yielded *n*-th, a list
-  equal to what ``work`` returned. Instructions travel pickled as plain values with their
-  end-to-end id and content digest (``PaymentInstruction.__reduce__``), so the journaling
-  process neither validates nor hashes them again.
+- **Order and content are unchanged.** The result of task *n* is yielded *n*-th, equal to
+  what ``work`` returned. A :class:`~allocations.payments.PlannedBatch` travels as the plain
+  values a ledger stores (end-to-end ids and content digests included), so the journaling
+  process neither validates, hashes nor even rebuilds the instructions it records.
 - **Bounded memory.** At most two tasks per child are planned or in transit ahead of the
   batch being journaled; a child waits until its result is taken.
 - **Errors are not lost.** An exception in ``work`` is raised in the caller when the stream
@@ -92,7 +92,7 @@ def _error_message(error: BaseException) -> bytes:
         return _ERROR + pickle.dumps((RuntimeError(f"{type(error).__name__}: {error}"), text))
 
 
-def _serve(connection: Connection, work: Callable[..., Iterable[Any]]) -> None:
+def _serve(connection: Connection, work: Callable[..., Any]) -> None:
     # A child: what it inherited (a forked parent's heap) is never garbage, so it is frozen
     # out of the collector's walks; young objects are collected between tasks.
     gc.freeze()
@@ -103,7 +103,7 @@ def _serve(connection: Connection, work: Callable[..., Iterable[Any]]) -> None:
         except EOFError:  # the caller has gone
             return
         try:
-            result = list(work(*pickle.loads(message)))  # from our parent
+            result = work(*pickle.loads(message))  # from our parent
         except BaseException as error:  # reported to the caller, whatever it is
             with contextlib.suppress(OSError):
                 connection.send_bytes(_error_message(error))
@@ -114,20 +114,22 @@ def _serve(connection: Connection, work: Callable[..., Iterable[Any]]) -> None:
 
 
 def pipelined(
-    work: Callable[..., Iterable[T]],
+    work: Callable[..., T],
     tasks: Iterable[tuple[Any, ...]],
     *,
     processes: int = 1,
     context: multiprocessing.context.BaseContext | None = None,
-) -> Iterator[list[T]]:
+) -> Iterator[T]:
     """Compute ``work(*task)`` for each task in child processes; yield the results in order.
 
     Typical use: plan in the children, journal here —
-    ``for batch in pipelined(plan_batch, ranges): ledger.record(batch)``.
+    ``for batch in pipelined(plan_batch, ranges): ledger.record(batch)``, where
+    ``plan_batch`` returns a :class:`~allocations.payments.PlannedBatch`.
 
     Args:
-        work: a module-level function returning an iterable (e.g. the
-            :class:`~allocations.PaymentInstruction` values of one batch of households).
+        work: a module-level function returning a picklable value: a
+            :class:`~allocations.payments.PlannedBatch` (the cheapest to hand over), a
+            list (a generator does not pickle: return a list).
         tasks: the argument tuples, one per batch, picklable.
         processes: how many children plan at the same time, 1 to 64. With two cores, 2
             keeps both busy when planning costs more CPU than journaling (a re-run).
@@ -135,8 +137,7 @@ def pipelined(
             platform's default when ``None``.
 
     Returns:
-        An iterator of lists, the results in task order. Closing it early stops the
-        children.
+        An iterator of the results, in task order. Closing it early stops the children.
 
     Raises:
         InvalidInputError: ``processes`` is out of range.
@@ -146,7 +147,7 @@ def pipelined(
 
     >>> from allocations.payments._pipeline import pipelined
     >>> list(pipelined(divmod, [(7, 2), (9, 4)]))
-    [[3, 1], [2, 1]]
+    [(3, 1), (2, 1)]
 
     .. versionadded:: 0.1.0
     """
@@ -158,11 +159,11 @@ def pipelined(
 
 
 def _pipeline(
-    work: Callable[..., Iterable[T]],
+    work: Callable[..., T],
     tasks: Iterator[tuple[Any, ...]],
     processes: int,
     context: multiprocessing.context.BaseContext,
-) -> Iterator[list[T]]:
+) -> Iterator[T]:
     connections: list[Connection] = []
     children: list[multiprocessing.process.BaseProcess] = []
     try:

@@ -50,11 +50,12 @@ import contextlib
 import datetime as dt
 import io
 import itertools
+import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from typing import Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -85,11 +86,12 @@ from allocations.iso20022 import (
 from allocations.periods import Month
 from allocations.scheduling import payment_date
 
+from ._batch import batch_of_checked_rows
 from ._config import DEFAULT_REMITTANCE_LABEL, OrganisationConfig, check_remittance_label
 from ._guard import GuardReport, evaluate_guard, plural
 from ._iban import mask_iban
 from ._identity import PaymentKey, PaymentKind
-from ._instruction import Creditor, PaymentInstruction
+from ._instruction import Creditor, PaymentInstruction, plain_values, unpickle_plain
 from ._ledger import Clock, Ledger, PaymentBlock, PaymentFile, RecordOutcome, StateChange
 from ._lifecycle import InstructionState
 
@@ -101,6 +103,7 @@ __all__ = [
     "MemorySink",
     "PaymentPlan",
     "PaymentTotals",
+    "PlainRows",
     "Planner",
     "RunReport",
     "payment_order",
@@ -275,7 +278,7 @@ class Planner:
         if totals is None:
             totals = self._by_department[department.code] = [0, 0]
         totals[0] += 1
-        totals[1] += instruction.amount_cents
+        totals[1] += plain_values(instruction)[6]  # the amount in cents, derived already
         return instruction
 
     def _creditor(self, line: int, name: str, iban: str, bic: str | None) -> Creditor:
@@ -296,6 +299,65 @@ class Planner:
         except SepaValidationError as error:
             raise self._error(line, "holder.name", name, f"cannot be written: {error}") from None
         return creditor
+
+    def merge(self, other: Planner) -> None:
+        """Add what another planner planned to this one: its households, totals and reasons.
+
+        For planning a file in parts (the command line's ``--jobs``: one planner per chunk
+        of lines, in worker processes). Merging the parts **in file order** gives the totals
+        and the :attr:`explanations` of one planner fed every household in that order; the
+        instructions themselves are the caller's, as with :meth:`add`.
+
+        Args:
+            other: a planner of the same month, benefit and remittance label; it is left
+                as it is.
+
+        Raises:
+            TypeError: ``other`` is not a :class:`Planner`.
+            InvalidInputError: ``other`` is this planner, or plans another month, benefit
+                or remittance label.
+
+        >>> from allocations import Planner
+        >>> holder = allocations.Holder("Marie Curie", "FR7630006000011234567890189")
+        >>> children = (allocations.Child(birth_date=dt.date(2012, 3, 1)),
+        ...             allocations.Child(birth_date=dt.date(2016, 9, 15)))
+        >>> first, second = Planner(allocations.Month(2024, 5)), Planner(allocations.Month(2024, 5))
+        >>> for planner, number in ((first, 1), (second, 2), (second, 3)):
+        ...     household = allocations.Household(id=f"F-{number}", department="67",
+        ...         resources=Decimal("55000"), children=children, holder=holder)
+        ...     _ = planner.add(household, allocations.allocations_familiales(household,
+        ...                                                                   planner.month))
+        >>> first.merge(second)
+        >>> plan = first.plan([])
+        >>> plan.households, plan.totals.count, plan.totals.amount
+        (3, 3, Decimal('445.56'))
+
+        .. versionadded:: 0.1.0
+        """
+        if not isinstance(other, Planner):
+            raise TypeError(f"other must be a Planner, got {other!r}")
+        if other is self:
+            raise InvalidInputError("a planner cannot be merged into itself (it would count twice)")
+        mine = (self.month, self.benefit, self.remittance_prefix)
+        theirs = (other.month, other.benefit, other.remittance_prefix)
+        if theirs != mine:
+            raise InvalidInputError(
+                f"cannot merge the planner of {theirs[1]} {theirs[0]} (remittance "
+                f"{theirs[2].strip()!r}) into that of {mine[1]} {mine[0]} (remittance "
+                f"{mine[2].strip()!r}): a run plans one month of one benefit"
+            )
+        self.households += other.households
+        # In file order, as add() would have set them (a later household with the same id
+        # replaces the reason and keeps the place).
+        self.explanations.update(other.explanations)
+        for code, (count, cents) in other._by_department.items():
+            totals = self._by_department.get(code)
+            if totals is None:
+                self._by_department[code] = [count, cents]
+                self._dates[code] = other._dates[code]
+            else:
+                totals[0] += count
+                totals[1] += cents
 
     def plan(self, instructions: Iterable[PaymentInstruction]) -> PaymentPlan:
         """The plan of the households added so far.
@@ -447,23 +509,51 @@ def in_payment_order(instructions: Iterable[PaymentInstruction]) -> Iterator[Pay
         InvalidInputError: the instructions are not sorted by :func:`payment_order`.
     """
     previous: tuple[dt.date, str] | None = None
-    for instruction in instructions:
-        if not isinstance(instruction, PaymentInstruction):
-            raise TypeError(f"a run pays PaymentInstruction values, got {instruction!r}")
+    for instruction in _instructions_only(instructions):
         order = (instruction.requested_execution_date, instruction.end_to_end_id)
         if previous is not None and order <= previous:
-            if order == previous:
-                raise DuplicatePaymentError(
-                    f"beneficiary {instruction.key.beneficiary_id!r} is planned twice "
-                    f"({instruction.end_to_end_id}): two households have the same id"
-                )
-            raise InvalidInputError(
-                f"instructions must be in payment order (execution date, then end-to-end "
-                f"id): {instruction.end_to_end_id} on {instruction.requested_execution_date} "
-                f"comes after {previous[1]} on {previous[0]}"
-            )
+            raise _out_of_order(order, previous, instruction.key.beneficiary_id)
         previous = order
         yield instruction
+
+
+def _instructions_only(items: Iterable[Any]) -> Iterator[PaymentInstruction]:
+    for item in items:
+        if not isinstance(item, PaymentInstruction):
+            raise TypeError(f"a run pays PaymentInstruction values, got {item!r}")
+        yield item
+
+
+def _out_of_order(
+    order: tuple[object, str], previous: tuple[object, str], beneficiary_id: str
+) -> AllocationsError:
+    """The error for an instruction at ``order`` (execution date, end-to-end id) that does
+    not come strictly after the previous one."""
+    if order == previous:
+        return DuplicatePaymentError(
+            f"beneficiary {beneficiary_id!r} is planned twice ({order[1]}): two households "
+            "have the same id"
+        )
+    return InvalidInputError(
+        f"instructions must be in payment order (execution date, then end-to-end id): "
+        f"{order[1]} on {order[0]} comes after {previous[1]} on {previous[0]}"
+    )
+
+
+@runtime_checkable
+class PlainRows(Protocol):
+    """A plan's instructions that can also be read as the plain values a ledger stores.
+
+    A run journals such a source from those values (a
+    :class:`~allocations.payments.PlannedBatch` per journal transaction) without rebuilding
+    every instruction: :class:`~allocations.payments.PlannedBatch` is one, the command
+    line's disk spool another.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def plain_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Each instruction's plain values, in payment order."""
 
 
 # -- emitting ----------------------------------------------------------------------------
@@ -753,7 +843,11 @@ def _journal(
 ) -> tuple[int, int, int]:
     created = existing = batches = seen = 0
     total_batches = -(-plan.totals.count // batch_size)
-    for batch in _batches(_checked(plan), batch_size):
+    rows = _checked_rows(plan)
+    # Strictly increasing end-to-end ids of one month's first REGULAR payments: no key
+    # repeats in a batch, which is therefore distinct.
+    while chunk := tuple(itertools.islice(rows, batch_size)):
+        batch = batch_of_checked_rows(chunk, distinct=True)
         outcomes = ledger.record(batch)
         fresh = sum(1 for outcome in outcomes if outcome is RecordOutcome.CREATED)
         created += fresh
@@ -768,20 +862,47 @@ def _journal(
     return created, existing, batches
 
 
-def _checked(plan: PaymentPlan) -> Iterator[PaymentInstruction]:
-    for instruction in in_payment_order(plan.instructions):
-        key = instruction.key
-        if (
-            key.period != plan.month
-            or key.benefit != plan.benefit
-            or key.kind is not PaymentKind.REGULAR
-            or key.attempt != 1
-        ):
+def _checked_rows(plan: PaymentPlan) -> Iterator[tuple[Any, ...]]:
+    """The plan's instructions as plain values, checked: payment order, one month's first
+    REGULAR payments of the plan's benefit."""
+    source = plan.instructions
+    rows = (
+        source.plain_rows()
+        if isinstance(source, PlainRows)
+        else map(plain_values, _instructions_only(source))
+    )
+    # Plain values: the benefit, the period as YYYY-MM, the kind's value, the attempt, the
+    # execution date in ISO form (which sorts as the dates do).
+    benefit, month, regular = plan.benefit, str(plan.month), PaymentKind.REGULAR.value
+    for row in rows_in_payment_order(rows):
+        if row[2] != benefit or row[3] != month or row[4] != regular or row[5] != 1:
             raise InvalidInputError(
-                f"instruction {instruction.end_to_end_id} ({key}) is not a first REGULAR "
+                f"instruction {row[0]} ({unpickle_plain(row).key}) is not a first REGULAR "
                 f"payment of {plan.benefit} {plan.month}"
             )
-        yield instruction
+        yield row
+
+
+#: The payment order of plain values (:func:`payment_order`): the ISO execution date sorts
+#: as the date does.
+plain_payment_order = operator.itemgetter(10, 0)
+
+
+def rows_in_payment_order(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Yield plain values, checking they are in strict payment order (as
+    :func:`in_payment_order` does for instructions).
+
+    Raises:
+        DuplicatePaymentError: an end-to-end id repeats.
+        InvalidInputError: the rows are not sorted by :data:`plain_payment_order`.
+    """
+    previous: tuple[str, str] | None = None
+    for row in rows:
+        order = (row[10], row[0])
+        if previous is not None and order <= previous:
+            raise _out_of_order(order, previous, row[1])
+        previous = order
+        yield row
 
 
 def _guard(
