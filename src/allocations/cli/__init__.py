@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from allocations.errors import AllocationsError
+from allocations.errors import AllocationsError, InvalidMonthError
+from allocations.periods import Month
 
 __all__ = ["main"]
 
@@ -43,6 +44,65 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+
+def month_argument(text: str) -> Month:
+    """The argparse ``type`` of the sub-commands' ``--month``: a benefit month ``YYYY-MM``.
+
+    Args:
+        text: the argument as typed.
+
+    Returns:
+        The :class:`~allocations.Month`.
+
+    Raises:
+        argparse.ArgumentTypeError: ``text`` is not a month (argparse reports it in one line
+            naming the option, exit status 2).
+
+    >>> from allocations.cli import month_argument
+    >>> month_argument("2024-05")
+    Month(year=2024, month=5)
+    >>> month_argument("2024-13")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: month '2024-13' is out of range: Month.month must be within 1..12, got 13
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return Month.parse(text)
+    except InvalidMonthError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def whole_number_argument(maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for a count option: a whole number from 1 to ``maximum``.
+
+    >>> from allocations.cli import whole_number_argument
+    >>> jobs = whole_number_argument(4)
+    >>> jobs("2")
+    2
+    >>> jobs("5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number from 1 to 4, got '5'
+
+    .. versionadded:: 0.1.0
+    """
+    allowed = (
+        "a whole number of at least 1" if maximum is None else f"a whole number from 1 to {maximum}"
+    )
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1 or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

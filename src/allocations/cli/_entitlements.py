@@ -3,7 +3,8 @@
 Theory of operation: one streaming pass, in three steps. The main process reads the
 file's lines (or CSV rows), numbered, in chunks of :data:`CHUNK_LINES`; each chunk is
 checked, computed and written as text — by :class:`_Computer`, in ``--jobs`` worker
-processes or in this one; the main process then takes the chunks back **in input order**,
+processes or in this one (see :mod:`allocations.cli._chunked`); the main process then takes
+the chunks back **in input order**,
 checks the household ids against all the ids already read (duplicates, see the reader),
 reports the invalid lines, and writes the records to a temporary file — next to
 ``--output`` (renamed over it at the end, :func:`~allocations.adapters.files.open_atomic`),
@@ -29,62 +30,48 @@ arguments; 3 ``--skip-invalid`` wrote the valid households and rejected at least
 from __future__ import annotations
 
 import argparse
-import collections
-import concurrent.futures
 import contextlib
 import csv
 import io
-import itertools
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import tempfile
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Literal, NamedTuple
 
 from allocations.adapters.files import open_atomic
 from allocations.adapters.households import (
     _FieldError,
-    _Item,
-    _items,
     _opened,
-    _raw_items,
-    _raw_json_lines,
-    _RawLines,
     _Reading,
     _source_name,
     detect_format,
 )
-from allocations.cli import EXIT_FAILURE, EXIT_OK, UsageError
+from allocations.cli import EXIT_FAILURE, EXIT_OK, UsageError, month_argument
+from allocations.cli._chunked import (
+    CHUNK_LINES,
+    CHUNKS_IN_FLIGHT,
+    MAX_DEFAULT_JOBS,
+    Chunk,
+    add_jobs_argument,
+    checked_households,
+    in_input_order,
+    read_chunks,
+)
 from allocations.cli._progress import Progress
 from allocations.entitlement import allocations_familiales, compute_entitlements
 from allocations.entitlement._entitlement import record_json
 from allocations.entitlement._month_law import month_law
 from allocations.entitlement._options import DEFAULT_OPTIONS
-from allocations.errors import (
-    AllocationsError,
-    HouseholdFileError,
-    InvalidInputError,
-    InvalidMonthError,
-)
+from allocations.errors import AllocationsError, HouseholdFileError, InvalidInputError
 from allocations.periods import Month
 
-__all__ = ["CHUNKS_IN_FLIGHT", "CHUNK_LINES", "EXIT_REJECTED", "register"]
+__all__ = ["CHUNKS_IN_FLIGHT", "CHUNK_LINES", "EXIT_REJECTED", "MAX_DEFAULT_JOBS", "register"]
 
 #: ``--skip-invalid`` wrote the valid households and rejected some.
 EXIT_REJECTED = 3
-
-#: Lines handed to a worker at a time: large enough that passing them between processes
-#: costs little (about 0.5 MB in, 2 MB out), small enough to keep memory flat.
-CHUNK_LINES = 2_000
-#: Chunks being worked on per job, at most (bounded memory, workers never idle).
-CHUNKS_IN_FLIGHT = 3
-#: The default ``--jobs``: one per CPU, at most this many (the main process, which reads,
-#: checks the ids and writes, becomes the bottleneck beyond).
-MAX_DEFAULT_JOBS = 4
 
 CSV_HEADER = ("id", "month", "gross", "crds", "net", "breakdown")
 
@@ -92,23 +79,6 @@ CSV_HEADER = ("id", "month", "gross", "crds", "net", "breakdown")
 _REJECT_VALUE_LIMIT = 200
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _jobs(text: str) -> int:
-    try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if not 1 <= jobs <= 64:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, got {text!r}")
-    return jobs
-
-
-def _month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except InvalidMonthError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(subparsers: Any) -> None:
@@ -127,7 +97,9 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("households", help="household file (.jsonl, .ndjson or .csv; - for stdin)")
-    parser.add_argument("--month", required=True, type=_month, help="benefit month, YYYY-MM")
+    parser.add_argument(
+        "--month", required=True, type=month_argument, help="benefit month, YYYY-MM"
+    )
     parser.add_argument(
         "--format",
         choices=("jsonl", "csv"),
@@ -148,17 +120,7 @@ def register(subparsers: Any) -> None:
         "--rejects",
         help="rejects file, JSON Lines (default with --skip-invalid: OUTPUT.rejects.jsonl)",
     )
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=_jobs,
-        default=min(os.cpu_count() or 1, MAX_DEFAULT_JOBS),
-        help=(
-            "worker processes checking and computing the households (default: the number "
-            f"of CPUs, at most {MAX_DEFAULT_JOBS}; 1 computes in this process); the output "
-            "is the same whatever the number"
-        ),
-    )
+    add_jobs_argument(parser, "checking and computing the households", "the output is the same")
     parser.set_defaults(handler=_run)
 
 
@@ -236,11 +198,6 @@ class _Done(NamedTuple):
     problems: dict[int, _FieldError | _Uncomputable]
 
 
-#: The lines of a chunk: JSON Lines as read (decoded by the worker), or CSV rows already
-#: parsed (a row may span lines, so the main process splits them).
-_Chunk = _RawLines | list[tuple[int, _Item]]
-
-
 class _Computer:
     """Checks, computes and writes the households of chunks of lines: the work of one
     process (a worker's, or the main one's with ``--jobs 1``)."""
@@ -251,19 +208,11 @@ class _Computer:
         self._law = month_law(month)
         self._csv = _CsvRows() if output_format == "csv" else None
 
-    def chunk(self, chunk: _Chunk) -> _Done:
-        items = _raw_items(chunk) if isinstance(chunk, _RawLines) else chunk
+    def chunk(self, chunk: Chunk) -> _Done:
         done = _Done([], [], [], b"", {})
         outputs: list[bytes] = []
-        check = self._reading.check
         law, csv_rows = self._law, self._csv
-        for line, item in items:
-            checked = check(item)
-            if checked is None:
-                continue  # a blank line
-            household_id, found = checked
-            done.lines.append(line)
-            done.ids.append(household_id)
+        for _, found in checked_households(chunk, self._reading, done.lines, done.ids):
             if isinstance(found, _FieldError):
                 done.problems[len(done.sizes)] = found
                 done.sizes.append(0)
@@ -310,63 +259,6 @@ class _CsvRows:
         buffer.truncate()
         self._writer.writerow(fields)
         return buffer.getvalue()
-
-
-# The worker processes' own computer, made once by the pool's initializer.
-_WORKER: _Computer | None = None
-
-
-def _start_worker(name: str, month: Month, output_format: str) -> None:
-    global _WORKER
-    # Ctrl-C is the main process's to handle: it stops the pool, and nothing is written.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Computer(name, month, output_format)
-
-
-def _work(chunk: _Chunk) -> _Done:
-    if _WORKER is None:  # pragma: no cover - the initializer always runs first
-        raise RuntimeError("the worker was not started")
-    return _WORKER.chunk(chunk)
-
-
-def _chunks(stream: IO[bytes], input_format: str, reading: _Reading) -> Iterator[_Chunk]:
-    if input_format == "jsonl":
-        yield from _raw_json_lines(stream, CHUNK_LINES)
-        return
-    rows = _items(stream, input_format, reading)
-    while chunk := list(itertools.islice(rows, CHUNK_LINES)):
-        yield chunk
-
-
-def _computed(
-    chunks: Iterator[_Chunk], jobs: int, worker: tuple[str, Month, str]
-) -> Generator[_Done, None, None]:
-    """The chunks, worked on by ``jobs`` processes (or this one), in input order."""
-    head = list(itertools.islice(chunks, 2))
-    if jobs == 1 or len(head) < 2:  # one chunk: not worth starting processes
-        computer = _Computer(*worker)
-        for chunk in itertools.chain(head, chunks):
-            yield computer.chunk(chunk)
-        return
-    # Workers forked from this process inherit the law of the month, already resolved.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    executor = concurrent.futures.ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=worker
-    )
-    pending: collections.deque[concurrent.futures.Future[_Done]] = collections.deque()
-    try:
-        for chunk in itertools.chain(head, chunks):
-            pending.append(executor.submit(_work, chunk))
-            if len(pending) >= CHUNKS_IN_FLIGHT * jobs:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        # On an error, the chunks not started are dropped and those started are let finish
-        # (a fraction of a second): stopping a worker in the middle of sending its result
-        # can leave the result pipe locked (multiprocessing.Pool.terminate may then hang).
-        executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
@@ -419,11 +311,13 @@ def _run(args: argparse.Namespace) -> int:
             reading = _Reading(name, reject if rejects_file is not None else None)
             stack.callback(reading.seen.close)
             stream = stack.enter_context(_opened(source))
-            chunks = _chunks(stream, chosen, reading)
+            chunks = read_chunks(stream, chosen, reading, CHUNK_LINES)
             add, advance, write = reading.seen.add, progress.advance, out.write
             # Closed on the way out, error or not: the worker processes stop here and now.
             computed_chunks = stack.enter_context(
-                contextlib.closing(_computed(chunks, args.jobs, (name, month, output_format)))
+                contextlib.closing(
+                    in_input_order(chunks, args.jobs, _Computer, (name, month, output_format))
+                )
             )
             for done in computed_chunks:
                 problems, sizes = done.problems, done.sizes

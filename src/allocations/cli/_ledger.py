@@ -17,8 +17,7 @@ import os
 from typing import Any
 
 from allocations.adapters.ledger_url import DEFAULT_LEDGER_URL, open_ledger
-from allocations.cli import EXIT_OK, UsageError
-from allocations.cli._entitlements import _month
+from allocations.cli import EXIT_OK, UsageError, month_argument
 from allocations.payments import InstructionState
 from allocations.payments._ingest import mark_file_sent
 from allocations.periods import Month
@@ -48,7 +47,9 @@ def register(subparsers: Any) -> None:
         help="instructions of a month by state, with amounts",
         description="How many instructions of a benefit month are in each state, and for how much.",
     )
-    status.add_argument("--month", required=True, type=_month, help="benefit month, YYYY-MM")
+    status.add_argument(
+        "--month", required=True, type=month_argument, help="benefit month, YYYY-MM"
+    )
     add_ledger_argument(status)
     status.set_defaults(handler=_status)
     sent = actions.add_parser(

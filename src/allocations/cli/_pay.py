@@ -12,6 +12,21 @@ and memory stays bounded whatever the size of the file.
    nothing is journaled and no file is written. Memory: one run of instructions (about
    40 MB for 50,000), the reader's duplicate-id index and the reasons of the zero
    entitlements (the guard quotes them).
+
+   With ``--jobs N`` (N > 1, the default on a machine with several CPUs) the file is read
+   in chunks of :data:`CHUNK_LINES` lines, planned by ``N`` worker processes
+   (:mod:`allocations.cli._chunked`): a worker (:class:`_Planning`) checks, computes and
+   plans the households of a chunk with a planner of its own, up to the chunk's first bad
+   line, and gives back the lines and ids it read, the instructions as plain values (sorted
+   in payment order, cheap to pickle), its planner (totals by département, reasons of the
+   zero entitlements) and the first problem. This process takes the chunks back **in file
+   order**: it checks the ids against all those read before (duplicates), stops at the
+   first bad line with the very message of ``--jobs 1``, merges the chunk's planner into
+   the run's (:meth:`~allocations.Planner.merge`) and spools its instructions — cut into
+   the same runs as ``--jobs 1``. The spool, the plan, hence the journal, the files, the
+   summary and the errors are the same whatever ``N``. ``--jobs 1`` plans in this process,
+   household by household; so does a file of fewer than two chunks. The workers are gone
+   before the ledger is opened.
 2. **Run.** The ledger is opened and :func:`~allocations.run_payments` journals the spool
    in batches (``--batch-size``), runs the pre-flight guard and writes the files into
    ``--out`` through the atomic file sink (temporary file, ``fsync``, rename; mode 0600:
@@ -36,6 +51,7 @@ import argparse
 import contextlib
 import datetime as dt
 import heapq
+import itertools
 import os
 import pickle
 import signal
@@ -44,16 +60,30 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, Literal, NamedTuple
 
 from allocations.adapters.files import open_atomic
-from allocations.adapters.households import detect_format, read_numbered_households
+from allocations.adapters.households import (
+    _FieldError,
+    _opened,
+    _Reading,
+    detect_format,
+    read_numbered_households,
+)
 from allocations.adapters.ledger_url import open_ledger
-from allocations.cli import EXIT_FAILURE, EXIT_OK, UsageError
-from allocations.cli._entitlements import _month
+from allocations.cli import EXIT_FAILURE, EXIT_OK, UsageError, whole_number_argument
+from allocations.cli import month_argument as _month
+from allocations.cli._chunked import (
+    CHUNK_LINES,
+    Chunk,
+    add_jobs_argument,
+    checked_households,
+    in_input_order,
+    read_chunks,
+)
 from allocations.cli._ledger import add_ledger_argument
 from allocations.cli._progress import Progress
-from allocations.entitlement import allocations_familiales, compute_entitlements
+from allocations.entitlement import Household, allocations_familiales, compute_entitlements
 from allocations.errors import (
     AllocationsError,
     ConfigurationError,
@@ -63,17 +93,18 @@ from allocations.errors import (
 from allocations.iso20022 import BinarySink
 from allocations.payments import Clock, PaymentInstruction
 from allocations.payments._config import OrganisationConfig
+from allocations.payments._instruction import plain_values, unpickle_plain
 from allocations.payments._run import (
     DEFAULT_BATCH_SIZE,
     PaymentPlan,
     Planner,
-    in_payment_order,
-    payment_order,
+    plain_payment_order,
+    rows_in_payment_order,
     run_payments,
 )
 from allocations.periods import Month
 
-__all__ = ["CRASH_ENVIRONMENT", "NOW_ENVIRONMENT", "register"]
+__all__ = ["CHUNK_LINES", "CRASH_ENVIRONMENT", "NOW_ENVIRONMENT", "register"]
 
 #: Testing hook: kill the process after this many durable steps.
 CRASH_ENVIRONMENT = "ALLOCATIONS_CRASH_AFTER_STEPS"
@@ -84,16 +115,6 @@ NOW_ENVIRONMENT = "ALLOCATIONS_NOW"
 _RUN_SIZE = 50_000
 #: Instructions per pickled chunk inside a spool file (bounds the memory of reading back).
 _CHUNK = 1_000
-
-
-def _batch_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -127,7 +148,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        type=_batch_size,
+        type=whole_number_argument(),
         default=DEFAULT_BATCH_SIZE,
         help=f"instructions per journal transaction (default: {DEFAULT_BATCH_SIZE:,})",
     )
@@ -135,6 +156,11 @@ def register(subparsers: Any) -> None:
         "--input-format",
         choices=("jsonl", "csv"),
         help="household file format (default: from the file's extension)",
+    )
+    add_jobs_argument(
+        parser,
+        "checking, computing and planning the households",
+        "the ledger, the files and the messages are the same",
     )
     parser.set_defaults(handler=_run)
 
@@ -158,37 +184,53 @@ def load_config(path: str) -> OrganisationConfig:
 
 
 class _Spool:
-    """Planned instructions in payment order, on disk past one run (external merge sort)."""
+    """Planned instructions in payment order, on disk past one run (external merge sort).
+
+    Instructions are kept as their plain values (what the ledger stores, identity and
+    digest included): they pickle and merge cheaply, and the journal records them from
+    those values (:class:`~allocations.payments.PlainRows`) without rebuilding objects.
+    """
 
     def __init__(self, run_size: int = _RUN_SIZE) -> None:
         self._run_size = run_size
-        self._buffer: list[PaymentInstruction] = []
+        self._buffer: list[tuple[Any, ...]] = []
         self._runs: list[IO[bytes]] = []
         self._merged: IO[bytes] | None = None
-        self._sorted: list[PaymentInstruction] | None = None
+        self._sorted: list[tuple[Any, ...]] | None = None
 
     def add(self, instruction: PaymentInstruction) -> None:
-        self._buffer.append(instruction)
+        self._buffer.append(plain_values(instruction))
         if len(self._buffer) >= self._run_size:
             self._runs.append(self._write_run(self._buffer))
             self._buffer = []
 
+    def add_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Add instructions given as their plain values, in file order: the runs are cut
+        where :meth:`add` would have cut them."""
+        start = 0
+        while len(rows) - start >= (room := self._run_size - len(self._buffer)):
+            self._buffer.extend(itertools.islice(rows, start, start + room))
+            start += room
+            self._runs.append(self._write_run(self._buffer))
+            self._buffer = []
+        self._buffer.extend(itertools.islice(rows, start, None))
+
     @staticmethod
-    def _write_run(instructions: list[PaymentInstruction]) -> IO[bytes]:
-        instructions.sort(key=payment_order)
+    def _write_run(rows: list[tuple[Any, ...]]) -> IO[bytes]:
+        rows.sort(key=plain_payment_order)
         run: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        for start in range(0, len(instructions), _CHUNK):
-            pickle.dump(instructions[start : start + _CHUNK], run, pickle.HIGHEST_PROTOCOL)
+        for start in range(0, len(rows), _CHUNK):
+            pickle.dump(rows[start : start + _CHUNK], run, pickle.HIGHEST_PROTOCOL)
         run.seek(0)
         return run
 
     @staticmethod
-    def _read(file: IO[bytes]) -> Iterator[PaymentInstruction]:
+    def _read(file: IO[bytes]) -> Iterator[tuple[Any, ...]]:
         # Our own temporary file, written by this process a moment ago: pickle is safe here.
         file.seek(0)
         while True:
             try:
-                chunk: list[PaymentInstruction] = pickle.load(file)
+                chunk: list[tuple[Any, ...]] = pickle.load(file)
             except EOFError:
                 return
             yield from chunk
@@ -196,19 +238,19 @@ class _Spool:
     def finish(self) -> None:
         """Sort and merge; check that no end-to-end id repeats (before any write)."""
         if not self._runs:
-            self._buffer.sort(key=payment_order)
+            self._buffer.sort(key=plain_payment_order)
             self._sorted = self._buffer
-            for _ in in_payment_order(self._sorted):
+            for _ in rows_in_payment_order(self._sorted):
                 pass
             return
         if self._buffer:
             self._runs.append(self._write_run(self._buffer))
             self._buffer = []
         merged: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        chunk: list[PaymentInstruction] = []
+        chunk: list[tuple[Any, ...]] = []
         streams = [self._read(run) for run in self._runs]
-        for instruction in in_payment_order(heapq.merge(*streams, key=payment_order)):
-            chunk.append(instruction)
+        for row in rows_in_payment_order(heapq.merge(*streams, key=plain_payment_order)):
+            chunk.append(row)
             if len(chunk) == _CHUNK:
                 pickle.dump(chunk, merged, pickle.HIGHEST_PROTOCOL)
                 chunk = []
@@ -219,12 +261,16 @@ class _Spool:
         self._runs = []
         self._merged = merged
 
-    def __iter__(self) -> Iterator[PaymentInstruction]:
+    def plain_rows(self) -> Iterator[tuple[Any, ...]]:
+        """The instructions' plain values, in payment order (after :meth:`finish`)."""
         if self._sorted is not None:
             return iter(self._sorted)
         if self._merged is None:
             raise RuntimeError("the spool is read after finish()")
         return self._read(self._merged)
+
+    def __iter__(self) -> Iterator[PaymentInstruction]:
+        return map(unpickle_plain, self.plain_rows())
 
     def close(self) -> None:
         for file in (*self._runs, self._merged):
@@ -289,6 +335,110 @@ def _checkpoint(progress: Progress) -> Callable[[str], None]:
     return checkpoint
 
 
+def _planned(planner: Planner, household: Household, line: int) -> PaymentInstruction | None:
+    """One household's entitlement, planned: its instruction, or ``None`` if nothing is due.
+
+    Raises:
+        HouseholdFileError: the entitlement cannot be computed, or not paid (see
+            :meth:`~allocations.Planner.add`).
+    """
+    try:
+        entitlement = allocations_familiales(household, planner.month)
+    except AllocationsError as error:
+        raise HouseholdFileError(
+            planner.source,
+            line,
+            None,
+            household.id,
+            f"cannot be computed for {planner.month}: {error}",
+        ) from None
+    return planner.add(household, entitlement, line=line)
+
+
+class _Planned(NamedTuple):
+    """What a worker gives back for one chunk: the line and id (``None`` if not a valid
+    id) of each household it read, up to and including its first bad line; the plain
+    values of the instructions, in payment order; its planner (totals, reasons of the zero
+    entitlements); and what is wrong with the last line read, if anything."""
+
+    lines: list[int]
+    ids: list[str | None]
+    rows: list[tuple[Any, ...]]
+    planner: Planner
+    problem: _FieldError | None
+
+
+class _Planning:
+    """Checks, computes and plans the households of chunks of lines: the work of one
+    worker process (``--jobs``)."""
+
+    def __init__(self, source: str, month: Month, benefit: str, remittance_label: str) -> None:
+        self._reading = _Reading(source, None)
+        self._source = source
+        self._month = month
+        self._benefit = benefit
+        self._remittance_label = remittance_label
+
+    def chunk(self, chunk: Chunk) -> _Planned:
+        # A planner per chunk: its totals and reasons are the chunk's, merged in file order.
+        planner = Planner(
+            self._month,
+            benefit=self._benefit,
+            remittance_label=self._remittance_label,
+            source=self._source,
+        )
+        done = _Planned([], [], [], planner, None)
+        rows = done.rows
+        for line, found in checked_households(chunk, self._reading, done.lines, done.ids):
+            if isinstance(found, _FieldError):
+                return done._replace(problem=found)
+            try:
+                instruction = _planned(planner, found, line)
+            except HouseholdFileError as error:
+                return done._replace(problem=_FieldError(error.field, error.value, error.reason))
+            if instruction is not None:
+                rows.append(plain_values(instruction))
+        # Stable: the spool's sort of a run then finds these rows in runs already.
+        rows.sort(key=plain_payment_order)
+        return done
+
+
+def _plan_in_chunks(
+    args: argparse.Namespace,
+    config: OrganisationConfig,
+    input_format: str,
+    planner: Planner,
+    spool: _Spool,
+    progress: Progress,
+) -> None:
+    """Plan the file in ``args.jobs`` worker processes (see the module documentation).
+
+    Raises:
+        HouseholdFileError: the first bad line, as :func:`read_numbered_households` and
+            :func:`_planned` report it.
+    """
+    reading = _Reading(args.households, None)
+    worker = (args.households, planner.month, config.benefit, config.remittance_label)
+    with contextlib.ExitStack() as stack:
+        stack.callback(reading.seen.close)
+        stream = stack.enter_context(_opened(args.households))
+        chunks = read_chunks(stream, input_format, reading, CHUNK_LINES)
+        # Closed on the way out, error or not: the worker processes stop here and now.
+        results = stack.enter_context(
+            contextlib.closing(in_input_order(chunks, args.jobs, _Planning, worker))
+        )
+        accept, advance = reading.accept, progress.advance
+        for done in results:
+            problem, last = done.problem, len(done.lines) - 1
+            for index, line in enumerate(done.lines):
+                # The duplicate index sees every valid id, in file order (see the reader);
+                # a line's problem is raised after its id is checked, as the reader does.
+                accept(line, done.ids[index], problem if index == last else None)
+                advance()
+            planner.merge(done.planner)
+            spool.add_rows(done.rows)
+
+
 def _plan(
     args: argparse.Namespace, config: OrganisationConfig, spool: _Spool, input_format: str
 ) -> PaymentPlan:
@@ -300,24 +450,16 @@ def _plan(
         remittance_label=config.remittance_label,
         source=args.households,
     )
+    chosen: Literal["jsonl", "csv"] = "csv" if input_format == "csv" else "jsonl"
     with Progress("households checked") as progress:
-        for line, household in read_numbered_households(
-            args.households, "csv" if input_format == "csv" else "jsonl"
-        ):
-            try:
-                entitlement = allocations_familiales(household, month)
-            except AllocationsError as error:
-                raise HouseholdFileError(
-                    args.households,
-                    line,
-                    None,
-                    household.id,
-                    f"cannot be computed for {month}: {error}",
-                ) from None
-            instruction = planner.add(household, entitlement, line=line)
-            if instruction is not None:
-                spool.add(instruction)
-            progress.advance()
+        if args.jobs > 1:
+            _plan_in_chunks(args, config, chosen, planner, spool, progress)
+        else:
+            for line, household in read_numbered_households(args.households, chosen):
+                instruction = _planned(planner, household, line)
+                if instruction is not None:
+                    spool.add(instruction)
+                progress.advance()
     spool.finish()
     return planner.plan(spool)
 
