@@ -4,9 +4,10 @@
    (:func:`~allocations.allocations_familiales`, computed for each) are built before the
    clock starts, then frozen out of the garbage collector: a run streams them from its
    household file, and computing them is the entitlement benchmark's business. What is
-   timed is what a national run does with them: :class:`~allocations.Planner` turns each
-   chunk of 50,000 into instructions (IBAN, BIC, name and key checked, end-to-end id and
-   content digest derived) as a :class:`~allocations.payments.PlannedBatch` — in two
+   timed is what a national run does with them: :meth:`~allocations.Planner.add_plain`
+   turns each chunk of 50,000 into instructions (IBAN, BIC, name and key checked,
+   end-to-end id and content digest derived), kept as their plain values in a
+   :class:`~allocations.payments.PlannedBatch` — in two
    planning processes (:func:`~allocations.payments.pipelined`) — while this
    process records each batch in the SQLite ledger (one transaction each), inside
    :func:`~allocations.payments.bulk_gc`.
@@ -89,12 +90,10 @@ def plan_chunk(start: int, stop: int) -> PlannedBatch:
     """Plan households ``start`` to ``stop``: one batch, in household order (the ledger
     needs no order; a run sorts its instructions in payment order for the files)."""
     planner = Planner(MAY)
-    return PlannedBatch(
-        [
-            instruction
-            for line, (entitled, entitlement) in enumerate(ENTITLED[start:stop], start=start + 1)
-            if (instruction := planner.add(entitled, entitlement, line=line)) is not None
-        ]
+    return PlannedBatch.from_plain_rows(
+        row
+        for line, (entitled, entitlement) in enumerate(ENTITLED[start:stop], start=start + 1)
+        if (row := planner.add_plain(entitled, entitlement, line=line)) is not None
     )
 
 

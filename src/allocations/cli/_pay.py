@@ -199,7 +199,11 @@ class _Spool:
         self._sorted: list[tuple[Any, ...]] | None = None
 
     def add(self, instruction: PaymentInstruction) -> None:
-        self._buffer.append(plain_values(instruction))
+        self.add_row(plain_values(instruction))
+
+    def add_row(self, row: tuple[Any, ...]) -> None:
+        """Add one instruction given as its plain values."""
+        self._buffer.append(row)
         if len(self._buffer) >= self._run_size:
             self._runs.append(self._write_run(self._buffer))
             self._buffer = []
@@ -335,12 +339,13 @@ def _checkpoint(progress: Progress) -> Callable[[str], None]:
     return checkpoint
 
 
-def _planned(planner: Planner, household: Household, line: int) -> PaymentInstruction | None:
-    """One household's entitlement, planned: its instruction, or ``None`` if nothing is due.
+def _planned(planner: Planner, household: Household, line: int) -> tuple[Any, ...] | None:
+    """One household's entitlement, planned: its instruction's plain values, or ``None`` if
+    nothing is due.
 
     Raises:
         HouseholdFileError: the entitlement cannot be computed, or not paid (see
-            :meth:`~allocations.Planner.add`).
+            :meth:`~allocations.Planner.add_plain`).
     """
     try:
         entitlement = allocations_familiales(household, planner.month)
@@ -352,7 +357,7 @@ def _planned(planner: Planner, household: Household, line: int) -> PaymentInstru
             household.id,
             f"cannot be computed for {planner.month}: {error}",
         ) from None
-    return planner.add(household, entitlement, line=line)
+    return planner.add_plain(household, entitlement, line=line)
 
 
 class _Planned(NamedTuple):
@@ -393,11 +398,11 @@ class _Planning:
             if isinstance(found, _FieldError):
                 return done._replace(problem=found)
             try:
-                instruction = _planned(planner, found, line)
+                row = _planned(planner, found, line)
             except HouseholdFileError as error:
                 return done._replace(problem=_FieldError(error.field, error.value, error.reason))
-            if instruction is not None:
-                rows.append(plain_values(instruction))
+            if row is not None:
+                rows.append(row)
         # Stable: the spool's sort of a run then finds these rows in runs already.
         rows.sort(key=plain_payment_order)
         return done
@@ -456,9 +461,9 @@ def _plan(
             _plan_in_chunks(args, config, chosen, planner, spool, progress)
         else:
             for line, household in read_numbered_households(args.households, chosen):
-                instruction = _planned(planner, household, line)
-                if instruction is not None:
-                    spool.add(instruction)
+                row = _planned(planner, household, line)
+                if row is not None:
+                    spool.add_row(row)
                 progress.advance()
     spool.finish()
     return planner.plan(spool)

@@ -19,7 +19,13 @@ from allocations.payments._iban import (
     validate_iban,
 )
 from allocations.payments._identity import MAX_ATTEMPT, PaymentKey, PaymentKind
-from allocations.payments._instruction import MAX_AMOUNT, Creditor, PaymentInstruction
+from allocations.payments._instruction import (
+    MAX_AMOUNT,
+    PLAIN_FIELDS,
+    Creditor,
+    PaymentInstruction,
+    plain_values,
+)
 from allocations.payments._ledger import (
     Clock,
     FileAllocation,
@@ -51,6 +57,7 @@ __all__ = [
     "INITIAL_STATE",
     "MAX_AMOUNT",
     "MAX_ATTEMPT",
+    "PLAIN_FIELDS",
     "SEPA_IBAN_FORMATS",
     "TRANSITIONS",
     "Clock",
@@ -77,6 +84,7 @@ __all__ = [
     "lifecycle_tree",
     "mask_iban",
     "pipelined",
+    "plain_values",
     "rib_key",
     "validate_bic",
     "validate_iban",

@@ -22,10 +22,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, final, overload
 
-from allocations.payments._instruction import PaymentInstruction, plain_values, unpickle_plain
+from allocations.payments._instruction import (
+    PLAIN_FIELDS,
+    PaymentInstruction,
+    plain_values,
+    unpickle_plain,
+)
 from allocations.payments._ledger import as_instruction_list, dedupe_batch
 
 __all__ = ["PlannedBatch", "batch_of_checked_rows"]
+
+_FIELD_COUNT = len(PLAIN_FIELDS)
 
 
 @final
@@ -70,6 +77,63 @@ class PlannedBatch(Sequence[PaymentInstruction]):
         batch = as_instruction_list(instructions)
         self._distinct = len(dedupe_batch(batch)) == len(batch)
         self._rows = tuple(map(plain_values, batch))
+
+    @classmethod
+    def from_plain_rows(cls, rows: Iterable[tuple[Any, ...]]) -> PlannedBatch:
+        """The batch of instructions planned as plain values (:meth:`Planner.add_plain
+        <allocations.Planner.add_plain>`), with no instruction made.
+
+        The rows are trusted as this library derived them (their identifiers and digests
+        are not derived again); only their shape is checked. Repeated keys are checked as
+        :class:`PlannedBatch` checks them: when an end-to-end id or a REGULAR slot
+        (beneficiary, benefit, month) appears twice, the rows are made into instructions and
+        checked one by one, with the same errors (an exact repeat is kept: the batch is then
+        not :attr:`distinct`, and a ledger records the instruction once).
+
+        Args:
+            rows: plain values in :data:`~allocations.payments.PLAIN_FIELDS` order, in the
+                order they are to be recorded.
+
+        Raises:
+            TypeError: a row is not a tuple of :data:`~allocations.payments.PLAIN_FIELDS`
+                values.
+            IdempotencyConflictError: one key appears twice with different content.
+            DuplicatePaymentError: two REGULAR attempts of one beneficiary, benefit and
+                month.
+
+        >>> from allocations import Planner
+        >>> from allocations.payments import PlannedBatch
+        >>> one_child = (allocations.Child(birth_date=dt.date(2015, 1, 1)),)
+        >>> guadeloupe = allocations.Household("G-7", "971", Decimal("30000"), one_child,
+        ...     allocations.Holder("Jean Dupont", "FR7630006000011234567890189"))
+        >>> planner = Planner(allocations.Month(2024, 5))
+        >>> row = planner.add_plain(guadeloupe, allocations.allocations_familiales(
+        ...     guadeloupe, planner.month))
+        >>> batch = PlannedBatch.from_plain_rows([row])
+        >>> batch.distinct, batch[0].department.code, batch[0].requested_execution_date
+        (True, '971', datetime.date(2024, 6, 5))
+
+        .. versionadded:: 0.1.0
+        """
+        checked = tuple(rows)
+        regular = 0
+        for row in checked:
+            if (
+                type(row) is not tuple
+                or len(row) != _FIELD_COUNT
+                or type(row[0]) is not str
+                or type(row[-1]) is not bytes
+            ):
+                raise TypeError(
+                    f"a planned row must be a tuple of the {_FIELD_COUNT} PLAIN_FIELDS values, "
+                    f"got {row!r}"
+                )
+            if row[4] == "regular":
+                regular += 1
+        slots = {(row[1], row[2], row[3]) for row in checked if row[4] == "regular"}
+        if len({row[0] for row in checked}) == len(checked) and len(slots) == regular:
+            return cls._restore(checked, True)
+        return cls(map(unpickle_plain, checked))
 
     @classmethod
     def _restore(cls, rows: tuple[tuple[Any, ...], ...], distinct: bool) -> PlannedBatch:

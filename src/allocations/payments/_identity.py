@@ -88,7 +88,7 @@ _KIND_CODES: dict[PaymentKind, str] = {
 }
 
 
-def _to_beneficiary_id(value: Any) -> str:
+def to_beneficiary_id(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"beneficiary_id must be a string, got {value!r}")
     text = unicodedata.normalize("NFC", value)
@@ -191,6 +191,23 @@ def _prefixes(key: PaymentKey) -> tuple[str, bytes, tuple[str, str, str, int]]:
     return found
 
 
+def end_to_end_id_of(prefix: str, canonical: bytes) -> str:
+    """The EndToEndId of the key whose canonical encoding is ``canonical`` (steps 2 and 3).
+
+    ``prefix`` is the key's readable prefix (:func:`key_prefix_and_tail`). The one
+    derivation, shared by :class:`PaymentKey` and the planner's plain rows.
+    """
+    return prefix + _base32_80(hashlib.sha256(_END_TO_END_DOMAIN + canonical).digest())
+
+
+def key_prefix_and_tail(key: PaymentKey) -> tuple[str, bytes]:
+    """What the identifiers of every key sharing ``key``'s benefit, period, kind and attempt
+    have in common: the readable prefix, and the canonical encoding after the beneficiary
+    (``canonical = beneficiary_id.encode() + tail``)."""
+    prefix, tail, _ = _prefixes(key)
+    return prefix, tail
+
+
 def key_columns(key: PaymentKey) -> tuple[str, str, str, int]:
     """``(benefit, "YYYY-MM", kind value, attempt)``: the key but its beneficiary, as text."""
     return _prefixes(key)[2]
@@ -228,7 +245,7 @@ class PaymentKey:
     .. versionadded:: 0.1.0
     """
 
-    beneficiary_id: str = attrs.field(converter=_to_beneficiary_id)
+    beneficiary_id: str = attrs.field(converter=to_beneficiary_id)
     benefit: str = attrs.field(converter=_to_benefit)
     period: Month = attrs.field(converter=_to_period)
     kind: PaymentKind = attrs.field(converter=_to_kind)
@@ -253,11 +270,7 @@ class PaymentKey:
         prefix, tail, _ = _prefixes(self)
         canonical = self.beneficiary_id.encode() + tail
         object.__setattr__(self, "_canonical", canonical)
-        object.__setattr__(
-            self,
-            "_end_to_end_id",
-            prefix + _base32_80(hashlib.sha256(_END_TO_END_DOMAIN + canonical).digest()),
-        )
+        object.__setattr__(self, "_end_to_end_id", end_to_end_id_of(prefix, canonical))
 
     @property
     def end_to_end_id(self) -> str:
