@@ -676,3 +676,28 @@ def test_two_workers_racing_two_attempts_of_one_payment_record_only_one(
         thread.join()
     assert sorted(type(result).__name__ for result in results) == ["DuplicatePaymentError", "list"]
     assert [s.attempt for s in workers[0].live_regular(MAY)] in ([1], [2])
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 7, 1000])
+def test_live_regular_reads_a_month_in_pages_without_skipping_or_repeating(
+    ledger: Ledger, page: int
+) -> None:
+    # Pages end between two benefits of one beneficiary, between beneficiaries, on a dead
+    # payment and at the end: the same payments, in the same order, as the model's.
+    population = [
+        instruction(beneficiary, benefit=benefit)
+        for beneficiary in ("B1", "B10", "B2", "b0", "É1")
+        for benefit in ("AF", "ARS", "CF")
+    ]
+    population += [instruction("B1", period="2024-04"), instruction("B3", kind="catch_up")]
+    model = InMemoryLedger(clock=lambda: NOW)
+    for each in (model, ledger):
+        each.record(population)
+        for state in (S.IN_FILE, S.SENT, S.REJECTED):
+            each.transition(population[4].key, state)  # B10 ARS, dead
+    if hasattr(ledger, "live_regular_page"):
+        ledger.live_regular_page = page  # type: ignore[attr-defined]
+    for benefit in (None, "ARS"):
+        expected = list(model.live_regular(MAY, benefit=benefit))
+        assert list(ledger.live_regular(MAY, benefit=benefit)) == expected
+    assert len(expected) == 4

@@ -920,40 +920,64 @@ class SqlLedger(Ledger):
             counts[InstructionState(state)] = int(count)
         return counts
 
+    #: How many payments :meth:`live_regular` reads per query.
+    live_regular_page = 10_000
+
     def live_regular(
         self, period: Month, *, benefit: str | None = None
     ) -> Iterator[PaymentSummary]:
-        """See :meth:`allocations.Ledger.live_regular`."""
+        """See :meth:`allocations.Ledger.live_regular`.
+
+        Read in pages of :attr:`live_regular_page` in beneficiary order (one query each,
+        resuming after the last beneficiary and benefit read), so that a month of a million
+        payments is never in memory at once.
+        """
         self._open()
         if not isinstance(period, Month):
             raise TypeError(f"period must be a Month, got {period!r}")
-        extra, params = (
-            ("AND benefit = ?", [str(period), benefit]) if benefit else ("", [str(period)])
+        return self._live_regular_pages(period, benefit)
+
+    def _live_regular_pages(self, period: Month, benefit: str | None) -> Iterator[PaymentSummary]:
+        select = (
+            "SELECT end_to_end_id, beneficiary_id, benefit, attempt, amount_cents, department, "
+            "state FROM instructions WHERE kind = 'regular' AND period = ? "
+            f"AND state NOT IN {_DEAD}" + (" AND benefit = ?" if benefit else "")
         )
-        rows = self._read(
-            self._sql(
-                "SELECT end_to_end_id, beneficiary_id, benefit, attempt, amount_cents, "
-                "department, state FROM instructions WHERE kind = 'regular' AND period = ? "
-                f"AND state NOT IN {_DEAD} {extra} ORDER BY beneficiary_id, benefit"
-            ),
-            params,
-        )
-        return iter(
-            [
-                PaymentSummary(
+        first = [str(period), *([benefit] if benefit else [])]
+        page = self.live_regular_page
+        departments: dict[str, Department] = {}
+        after: list[Any] = []
+        while True:
+            # (beneficiary id, benefit) is unique among a month's live REGULAR payments (the
+            # live-slot index): resuming after the last pair read skips and repeats nothing.
+            rows = self._read(
+                self._sql(
+                    select
+                    + (" AND (beneficiary_id, benefit) > (?, ?)" if after else "")
+                    + " ORDER BY beneficiary_id, benefit LIMIT ?"
+                ),
+                [*first, *after, page],
+            )
+            for e2e, beneficiary_id, row_benefit, attempt, cents, department, state in rows:
+                found = None
+                if department is not None:
+                    found = departments.get(department)
+                    if found is None:
+                        found = departments[department] = Department(department)
+                yield PaymentSummary(
                     e2e,
                     beneficiary_id,
                     row_benefit,
                     period,
                     PaymentKind.REGULAR,
                     attempt,
-                    Decimal(amount_cents).scaleb(-2),
-                    None if department is None else Department(department),
+                    Decimal(cents).scaleb(-2),
+                    found,
                     InstructionState(state),
                 )
-                for e2e, beneficiary_id, row_benefit, attempt, amount_cents, department, state in rows
-            ]
-        )
+            if len(rows) < page:
+                return
+            after = [rows[-1][1], rows[-1][2]]
 
     def _load_files(
         self, cursor: Cursor | None, where: str, params: Sequence[Any]
