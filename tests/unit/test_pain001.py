@@ -375,12 +375,31 @@ def test_a_2014_bic_is_refused_in_the_2009_version() -> None:
         render_pain001(header, debtor, [], version=V03)
 
 
-def test_tampered_values_are_caught_by_the_escaping_guard() -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("creditor_name", "A</Nm><Nm>B"),
+        ("creditor_name", "Zoë"),
+        ("instruction_id", "AF-1<"),
+        ("end_to_end_id", "AF>1"),
+        ("creditor_iban", "FR76&amp;"),
+        ("remittance", "AF 2027-02 </Ustrd>"),
+        ("creditor_bic", "BNPA<FRPP"),
+        ("creditor_bic", "BNPAFRPPÉ"),
+    ],
+)
+def test_tampered_values_are_caught_by_the_escaping_guard(field: str, value: str) -> None:
+    # Each value written into a transaction, changed behind the validators' back: the
+    # writer refuses instead of writing broken or non-SEPA XML.
     transfers = small_transfers()
     header = header_for(transfers)
-    object.__setattr__(transfers[1], "creditor_name", "A</Nm><Nm>B")
+    object.__setattr__(transfers[1], field, value)
     with pytest.raises(SepaValidationError, match="XML special"):
         render_pain001(header, DEBTOR, transfers)
+
+
+def test_a_tampered_debtor_is_caught_by_the_escaping_guard() -> None:
+    header = header_for(small_transfers())
     debtor = PaymentOrganisation("CAF", IBAN_DEBTOR)
     object.__setattr__(debtor, "name", "CAF & co")
     with pytest.raises(SepaValidationError, match="XML special"):
